@@ -1,0 +1,1 @@
+import { DurableObject } from "cloudflare:workers"; export class EmbeddedStore extends DurableObject<Env> {}

@@ -1,0 +1,56 @@
+/**
+ * Shapes of the REST API (../shared/API.md), shared by the Worker and the web app.
+ * Types only: no runtime code, no Workers or DOM imports.
+ */
+
+/** The signed-in person, as `/api/me`, sign-up and login return it. */
+export interface User {
+  id: string;
+  username: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Another person as search results show them. */
+export interface UserSummary {
+  id: string;
+  username: string;
+  online: boolean;
+}
+
+export interface Message {
+  /** The sender's client message id: unique within its conversation. */
+  id: string;
+  seq: number;
+  conversationId: string;
+  senderId: string;
+  body: string;
+  sentAt: string;
+}
+
+export interface Connection {
+  user: { id: string; username: string };
+  conversationId: string;
+  online: boolean;
+  lastMessage: Message | null;
+  unread: number;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export interface HealthBody {
+  ok: boolean;
+  store: "embedded" | "mongo";
+  cache: "embedded" | "upstash";
+}
+
+/** Input limits of API.md, checked on both sides. */
+export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/i;
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const LIFETIME_HOURS_MIN = 1;
+export const LIFETIME_HOURS_MAX = 168;
+export const LIFETIME_HOURS_DEFAULT = 24;
+export const HISTORY_PAGE_MAX = 100;

@@ -1,0 +1,165 @@
+/**
+ * The WebSocket protocol, defined once for the Durable Objects and the web app.
+ * Frames are JSON objects with a `type`; every frame is validated on receipt.
+ * Changes are additive; `hello` carries PROTOCOL_VERSION.
+ */
+import * as v from "valibot";
+
+export const PROTOCOL_VERSION = 1;
+
+/** Heartbeat text frames, answered by the platform without waking the object. */
+export const HEARTBEAT_PING = "ping";
+export const HEARTBEAT_PONG = "pong";
+export const HEARTBEAT_INTERVAL_MS = 20_000;
+/** A socket with no ping for this long is treated as gone. */
+export const HEARTBEAT_TIMEOUT_MS = 60_000;
+
+export const WIRE_LIMITS = {
+  /** Largest frame accepted from a client, in bytes of UTF-8. */
+  maxFrameBytes: 16 * 1024,
+  maxBodyChars: 4000,
+  maxClientIdChars: 64,
+  /** Token bucket per socket for sends: burst, then this many per second. */
+  sendBurst: 10,
+  sendsPerSecond: 5,
+  /** Protocol violations tolerated before the socket is closed with 1008. */
+  maxViolations: 20,
+} as const;
+
+/** Close codes the server uses. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_INTERNAL_ERROR = 1011;
+/** Application close code: the account ended or the membership was removed. */
+export const CLOSE_ACCOUNT_ENDED = 4001;
+
+const ClientMessageId = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(WIRE_LIMITS.maxClientIdChars),
+  v.regex(/^[A-Za-z0-9_-]+$/, "the message id may hold only letters, digits, _ and -"),
+);
+const MessageBody = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, "the message is empty"),
+  v.maxLength(WIRE_LIMITS.maxBodyChars, `a message holds at most ${WIRE_LIMITS.maxBodyChars} characters`),
+);
+const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const MessageSchema = v.object({
+  id: v.string(),
+  seq: Seq,
+  conversationId: v.string(),
+  senderId: v.string(),
+  body: v.string(),
+  sentAt: v.string(),
+});
+
+export const ClientMessageSchema = v.variant("type", [
+  v.object({ type: v.literal("send"), id: ClientMessageId, body: MessageBody }),
+  v.object({ type: v.literal("typing"), on: v.boolean() }),
+  v.object({ type: v.literal("read"), seq: Seq }),
+  v.object({ type: v.literal("resume"), afterSeq: Seq }),
+]);
+export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
+
+const MemberSchema = v.object({ id: v.string(), username: v.string(), online: v.boolean() });
+
+export const ServerMessageSchema = v.variant("type", [
+  v.object({
+    type: v.literal("hello"),
+    protocol: v.number(),
+    conversationId: v.string(),
+    me: v.string(),
+    members: v.array(MemberSchema),
+    lastSeq: Seq,
+    readUpTo: v.record(v.string(), Seq),
+  }),
+  v.object({ type: v.literal("message"), message: MessageSchema }),
+  v.object({ type: v.literal("ack"), id: v.string(), seq: Seq }),
+  v.object({ type: v.literal("typing"), userId: v.string(), on: v.boolean() }),
+  v.object({ type: v.literal("read"), userId: v.string(), seq: Seq }),
+  v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),
+  v.object({ type: v.literal("error"), code: v.string(), message: v.string(), id: v.optional(v.string()) }),
+]);
+export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
+
+const ConnectionSchema = v.object({
+  user: v.object({ id: v.string(), username: v.string() }),
+  conversationId: v.string(),
+  online: v.boolean(),
+  lastMessage: v.nullable(MessageSchema),
+  unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+export const HubMessageSchema = v.variant("type", [
+  v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),
+  v.object({
+    type: v.literal("unread"),
+    conversationId: v.string(),
+    unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    lastMessage: v.nullable(MessageSchema),
+  }),
+  v.object({ type: v.literal("connection"), connection: ConnectionSchema }),
+  v.object({ type: v.literal("connection-removed"), userId: v.string(), conversationId: v.string() }),
+  v.object({ type: v.literal("account-ended"), reason: v.picklist(["expired", "deleted"]) }),
+  v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
+]);
+export type HubMessage = v.InferOutput<typeof HubMessageSchema>;
+
+/** Why a frame was refused; sent back as an error frame with this code. */
+export type FrameErrorCode = "frame_too_large" | "invalid_json" | "unknown_type" | "invalid_frame";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; code: FrameErrorCode; message: string };
+
+const KNOWN_CLIENT_TYPES = new Set(["send", "typing", "read", "resume"]);
+
+/** Parses a frame from a client. Never throws. */
+export function parseClientMessage(raw: string | ArrayBuffer): Parsed<ClientMessage> {
+  const bytes = typeof raw === "string" ? utf8Length(raw) : raw.byteLength;
+  if (bytes > WIRE_LIMITS.maxFrameBytes) {
+    return { ok: false, code: "frame_too_large", message: `frames are limited to ${WIRE_LIMITS.maxFrameBytes} bytes` };
+  }
+  const text = typeof raw === "string" ? raw : new TextDecoder().decode(raw);
+  const json = parseJson(text);
+  if (!json.ok) return json;
+  const type = (json.value as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || !KNOWN_CLIENT_TYPES.has(type)) {
+    return { ok: false, code: "unknown_type", message: `unknown frame type: ${String(type).slice(0, 40)}` };
+  }
+  return fromSchema(ClientMessageSchema, json.value);
+}
+
+/** Parses a frame from a conversation room. Never throws. */
+export function parseServerMessage(raw: string): Parsed<ServerMessage> {
+  const json = parseJson(raw);
+  return json.ok ? fromSchema(ServerMessageSchema, json.value) : json;
+}
+
+/** Parses a frame from the user hub. Never throws. */
+export function parseHubMessage(raw: string): Parsed<HubMessage> {
+  const json = parseJson(raw);
+  return json.ok ? fromSchema(HubMessageSchema, json.value) : json;
+}
+
+function parseJson(text: string): Parsed<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, code: "invalid_json", message: "frames must be JSON" };
+  }
+}
+
+function fromSchema<S extends v.GenericSchema>(schema: S, value: unknown): Parsed<v.InferOutput<S>> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((item) => String(item.key)).join(".");
+  return { ok: false, code: "invalid_frame", message: path ? `${path}: ${issue.message}` : issue.message };
+}
+
+function utf8Length(text: string): number {
+  // Cheap bound first: UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (text.length * 3 <= WIRE_LIMITS.maxFrameBytes) return text.length;
+  return new TextEncoder().encode(text).byteLength;
+}

@@ -1,0 +1,27 @@
+// What every local launcher shares: the project root, an offline environment, the dev secret.
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The environment for wrangler and vite: Node 22 from node_modules first, no telemetry. */
+export function offlineEnv() {
+  return {
+    ...process.env,
+    PATH: `${resolve(projectRoot, "node_modules/.bin")}:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_LOG: process.env.WRANGLER_LOG ?? "warn",
+  };
+}
+
+/** Generates a local session secret once; .dev.vars is git-ignored. */
+export function ensureDevVars() {
+  const path = resolve(projectRoot, ".dev.vars");
+  if (existsSync(path)) return;
+  writeFileSync(path, `SESSION_SECRET=${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
+  console.log("generated .dev.vars with a local SESSION_SECRET");
+}
