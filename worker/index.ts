@@ -1,7 +1,21 @@
+import { purgeExpiredAccounts } from "./account";
+import { createApp } from "./app";
+import { storeFor } from "./ports";
+
+const app = createApp();
+
 export default {
-  async fetch(): Promise<Response> { return new Response("ok"); },
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(
+      purgeExpiredAccounts(env, storeFor(env), controller.scheduledTime).then((removed) => {
+        if (removed > 0) console.log(`purged ${removed} expired accounts`);
+      }),
+    );
+  },
 } satisfies ExportedHandler<Env>;
+
 export { ConversationRoom } from "../durable-objects/conversation-room";
-export { UserHub } from "../durable-objects/user-hub";
-export { EmbeddedStore } from "../durable-objects/embedded-store";
 export { EmbeddedCache } from "../durable-objects/embedded-cache";
+export { EmbeddedStore } from "../durable-objects/embedded-store";
+export { UserHub } from "../durable-objects/user-hub";

@@ -1,0 +1,106 @@
+import { HEARTBEAT_PING, HEARTBEAT_PONG } from "../protocol/wire";
+
+/** What every hibernatable socket carries across hibernation (at most 16 KB). */
+export interface SocketAttachment {
+  userId: string;
+  connectedAt: number;
+  violations: number;
+}
+
+/**
+ * The hibernation plumbing in one place, so rooms and hubs read as domain logic:
+ * sockets are tagged with their user id and carry their state in the attachment,
+ * never only in memory, because memory is lost on hibernation and sockets are not.
+ */
+export class HibernatingSockets {
+  constructor(private readonly ctx: DurableObjectState) {
+    // Heartbeats are answered by the platform without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  /** Accepts the server side of a new pair; returns the client side for the 101 response. */
+  accept(userId: string, now: number): { client: WebSocket; server: WebSocket } {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [userId]);
+    const attachment: SocketAttachment = { userId, connectedAt: now, violations: 0 };
+    server.serializeAttachment(attachment);
+    return { client, server };
+  }
+
+  /** The socket's state, or null for a socket this object never accepted properly. */
+  attachment(ws: WebSocket): SocketAttachment | null {
+    const value = ws.deserializeAttachment() as Partial<SocketAttachment> | null;
+    if (!value || typeof value.userId !== "string" || typeof value.connectedAt !== "number") return null;
+    return { userId: value.userId, connectedAt: value.connectedAt, violations: value.violations ?? 0 };
+  }
+
+  /** Counts a protocol violation on the socket and returns the new total. */
+  countViolation(ws: WebSocket): number {
+    const attachment = this.attachment(ws);
+    if (!attachment) return Number.POSITIVE_INFINITY;
+    attachment.violations += 1;
+    ws.serializeAttachment(attachment);
+    return attachment.violations;
+  }
+
+  /** Sockets still open; a closing one may linger in getWebSockets(). */
+  open(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  ofUser(userId: string): WebSocket[] {
+    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** User ids with at least one open socket, other than `leaving`. */
+  presentUsers(leaving?: WebSocket): Set<string> {
+    const users = new Set<string>();
+    for (const ws of this.open()) {
+      if (ws === leaving) continue;
+      const attachment = this.attachment(ws);
+      if (attachment) users.add(attachment.userId);
+    }
+    return users;
+  }
+
+  send(ws: WebSocket, frame: object): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The peer is gone; its close event cleans up.
+    }
+  }
+
+  broadcast(frame: object, except?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.open()) {
+      if (ws === except) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // The peer is gone; its close event cleans up.
+      }
+    }
+  }
+
+  /** Sockets whose last heartbeat (or connection, if none yet) is older than the timeout. */
+  stale(now: number, timeoutMs: number): WebSocket[] {
+    return this.open().filter((ws) => {
+      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime();
+      const last = lastPing ?? this.attachment(ws)?.connectedAt ?? 0;
+      return now - last > timeoutMs;
+    });
+  }
+
+  close(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.ctx.getWebSockets()) this.close(ws, code, reason);
+  }
+}

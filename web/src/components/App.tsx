@@ -1,0 +1,27 @@
+import { useEffect } from "preact/hooks";
+import type { Notifications } from "../models/notifications";
+import { navigate, route } from "../models/route";
+import type { Session } from "../models/session";
+import { ChatScreen } from "./ChatScreen";
+import { Login } from "./Login";
+import { SignUp } from "./SignUp";
+
+/** Picks the screen from the session and the address bar. */
+export function App({ session, notifications }: { session: Session; notifications: Notifications }) {
+  const status = session.status.value;
+  const current = route.value;
+
+  useEffect(() => {
+    if (status === "signed-in" && current.name !== "home") navigate("/", { replace: true });
+  }, [status, current.name]);
+
+  if (status === "loading") {
+    return (
+      <div class="splash" role="status">
+        Loading…
+      </div>
+    );
+  }
+  if (status === "signed-out") return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
+  return <ChatScreen session={session} notifications={notifications} />;
+}

@@ -1,0 +1,152 @@
+import { computed, createModel, effect, signal } from "@preact/signals";
+import type { Connection, Message } from "../../../protocol/api";
+import type { HubMessage } from "../../../protocol/wire";
+import { api } from "../net/api";
+import { HubConnection } from "../net/hub";
+import type { SocketState } from "../net/socket";
+import type { Notifications } from "./notifications";
+import { pageVisible } from "./page";
+import { conversationPath, navigate, route } from "./route";
+import type { Session } from "./session";
+
+const APP_TITLE = "Chat";
+/** How often a refused hub socket may trigger a session check. */
+const SESSION_CHECK_MS = 10_000;
+
+/** The open conversation, from the address bar. */
+export const openConversationId = computed(() => (route.value.name === "home" ? route.value.conversationId : null));
+
+/** Most recent activity first, as GET /api/connections orders them. */
+function byActivity(a: Connection, b: Connection): number {
+  const at = a.lastMessage?.sentAt ?? "";
+  const bt = b.lastMessage?.sentAt ?? "";
+  return at === bt ? 0 : at < bt ? 1 : -1;
+}
+
+/**
+ * The person's connections, kept live by the user hub: presence, unread counts, previews,
+ * new and removed connections. Also owns the title badge and message notifications.
+ */
+export const ConnectionsModel = createModel((session: Session, notifications: Notifications) => {
+  const list = signal<Connection[]>([]);
+  const loaded = signal(false);
+  const loadError = signal<string | null>(null);
+  const hubState = signal<SocketState>("connecting");
+
+  const byConversation = computed(() => new Map(list.value.map((item) => [item.conversationId, item])));
+
+  /** Unread messages the person is not looking at right now. */
+  const unseenTotal = computed(() => {
+    const open = pageVisible.value ? openConversationId.value : null;
+    return list.value.reduce((sum, item) => sum + (item.conversationId === open ? 0 : item.unread), 0);
+  });
+
+  const update = (conversationId: string, change: (item: Connection) => Connection) => {
+    list.value = list.value.map((item) => (item.conversationId === conversationId ? change(item) : item)).sort(byActivity);
+  };
+
+  const upsert = (connection: Connection) => {
+    const rest = list.value.filter((item) => item.user.id !== connection.user.id);
+    list.value = [connection, ...rest].sort(byActivity);
+  };
+
+  const refresh = async () => {
+    try {
+      list.value = (await api.connections()).connections;
+      loadError.value = null;
+    } catch (error) {
+      loadError.value = (error as Error).message;
+    } finally {
+      loaded.value = true;
+    }
+  };
+
+  const notifyIfUnseen = (before: Connection | undefined, unread: number, lastMessage: Message | null) => {
+    if (!before || !lastMessage || unread <= before.unread) return;
+    if (lastMessage.senderId === session.user.value?.id) return;
+    if (pageVisible.value && openConversationId.value === before.conversationId) return;
+    const conversationId = before.conversationId;
+    notifications.show(before.user.username, lastMessage.body, conversationId, () => navigate(conversationPath(conversationId)));
+  };
+
+  const onFrame = (frame: HubMessage) => {
+    switch (frame.type) {
+      case "presence":
+        list.value = list.value.map((item) => (item.user.id === frame.userId ? { ...item, online: frame.online } : item));
+        return;
+      case "unread":
+        notifyIfUnseen(byConversation.value.get(frame.conversationId), frame.unread, frame.lastMessage);
+        update(frame.conversationId, (item) => ({ ...item, unread: frame.unread, lastMessage: frame.lastMessage ?? item.lastMessage }));
+        return;
+      case "connection":
+        upsert(frame.connection);
+        return;
+      case "connection-removed":
+        list.value = list.value.filter((item) => item.conversationId !== frame.conversationId);
+        if (openConversationId.value === frame.conversationId) navigate("/", { replace: true });
+        return;
+      case "account-ended":
+        session.end(frame.reason);
+        return;
+      case "error":
+        return;
+    }
+  };
+
+  effect(() => {
+    let opens = 0;
+    let lastSessionCheck = 0;
+    const hub = new HubConnection({
+      onFrame,
+      onState: (state) => {
+        hubState.value = state;
+      },
+      // The hub does not replay: after a reconnect the list is fetched again.
+      onOpen: () => {
+        opens += 1;
+        if (opens > 1) void refresh();
+      },
+      onRefused: () => {
+        if (Date.now() - lastSessionCheck < SESSION_CHECK_MS) return;
+        lastSessionCheck = Date.now();
+        // A 401 here ends the session through the API's unauthorized handler.
+        api.connections().catch(() => undefined);
+      },
+      onEnded: () => session.end("expired"),
+    });
+    return () => hub.close();
+  });
+
+  effect(() => {
+    const total = unseenTotal.value;
+    document.title = total > 0 ? `(${total}) ${APP_TITLE}` : APP_TITLE;
+    return () => {
+      document.title = APP_TITLE;
+    };
+  });
+
+  void refresh();
+
+  return {
+    list,
+    loaded,
+    loadError,
+    hubState,
+    byConversation,
+    unseenTotal,
+    refresh,
+    upsert,
+    /** A message seen in the open conversation: keeps the preview current for both sides. */
+    notePreview(message: Message) {
+      const item = byConversation.value.get(message.conversationId);
+      if (!item || (item.lastMessage && item.lastMessage.seq >= message.seq)) return;
+      update(message.conversationId, (current) => ({ ...current, lastMessage: message }));
+    },
+    markRead(conversationId: string) {
+      const item = byConversation.value.get(conversationId);
+      if (item && item.unread > 0) update(conversationId, (current) => ({ ...current, unread: 0 }));
+    },
+  };
+});
+
+export type Connections = InstanceType<typeof ConnectionsModel>;

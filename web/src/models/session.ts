@@ -1,0 +1,91 @@
+import { createModel, effect, signal } from "@preact/signals";
+import type { User } from "../../../protocol/api";
+import { api, ApiError, setUnauthorizedHandler } from "../net/api";
+import { navigate } from "./route";
+
+export type SessionStatus = "loading" | "signed-out" | "signed-in";
+
+const ENDED_NOTICES = {
+  expired: "Your account has reached the end of its lifetime and was removed.",
+  deleted: "Your account was deleted.",
+  "signed-out": "Your session has ended. Please log in again.",
+} as const;
+export type EndReason = keyof typeof ENDED_NOTICES;
+const EXPIRY_RECHECK_MS = 60_000;
+
+/** Who is signed in, and the ways in and out. */
+export const SessionModel = createModel(() => {
+  const status = signal<SessionStatus>("loading");
+  const user = signal<User | null>(null);
+  /** Shown on the login screen after the session ended by itself. */
+  const notice = signal<string | null>(null);
+
+  const signedIn = (next: User) => {
+    user.value = next;
+    status.value = "signed-in";
+    notice.value = null;
+  };
+
+  const end = (reason: EndReason) => {
+    if (status.value !== "signed-in") return;
+    user.value = null;
+    status.value = "signed-out";
+    notice.value = ENDED_NOTICES[reason];
+    navigate("/login", { replace: true });
+  };
+
+  effect(() => {
+    setUnauthorizedHandler(() => end("signed-out"));
+    return () => setUnauthorizedHandler(() => {});
+  });
+
+  // At expiresAt, ask the server (the local clock may be off) rather than wait for the purge.
+  effect(() => {
+    const expiresAt = user.value ? Date.parse(user.value.expiresAt) : NaN;
+    if (Number.isNaN(expiresAt)) return;
+    let timer: ReturnType<typeof setTimeout>;
+    const check = (delay: number) => {
+      timer = setTimeout(() => {
+        api.me().then(
+          () => check(EXPIRY_RECHECK_MS),
+          (error: unknown) => (error instanceof ApiError && error.status === 401 ? end("expired") : check(EXPIRY_RECHECK_MS)),
+        );
+      }, delay);
+    };
+    check(Math.max(0, expiresAt - Date.now()));
+    return () => clearTimeout(timer);
+  });
+
+  return {
+    status,
+    user,
+    notice,
+    async load() {
+      try {
+        signedIn((await api.me()).user);
+      } catch {
+        status.value = "signed-out";
+      }
+    },
+    async login(username: string, password: string) {
+      signedIn((await api.login(username, password)).user);
+    },
+    async signup(username: string, password: string, lifetimeHours: number) {
+      signedIn((await api.signup(username, password, lifetimeHours)).user);
+    },
+    async logout() {
+      await api.logout().catch(() => undefined);
+      user.value = null;
+      status.value = "signed-out";
+      notice.value = null;
+      navigate("/login");
+    },
+    async deleteAccount() {
+      await api.deleteAccount();
+      end("deleted");
+    },
+    end,
+  };
+});
+
+export type Session = InstanceType<typeof SessionModel>;

@@ -1,0 +1,158 @@
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_PING, HEARTBEAT_PONG } from "../../../protocol/wire";
+
+export type SocketState = "connecting" | "open" | "offline";
+
+export interface ManagedSocketHandlers {
+  /** A text frame other than the heartbeat answer. */
+  onFrame(text: string): void;
+  onState(state: SocketState): void;
+  /** Called with the close code; return false to stop reconnecting. */
+  onClose?(code: number, wasOpen: boolean): boolean | void;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+/** No frame at all (not even a pong) for this long means the connection is dead. */
+const SILENCE_LIMIT_MS = HEARTBEAT_INTERVAL_MS * 2 + 5_000;
+
+/** The ws: or wss: URL of an API path on this origin. */
+export function socketUrl(path: string): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
+}
+
+/** Exponential backoff with jitter: half fixed, half random, so clients do not reconnect in step. */
+export function backoffDelay(attempt: number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * One WebSocket that stays connected: heartbeats, reconnects with backoff, and reacts to the
+ * browser going offline or the tab coming back.
+ */
+export class ManagedSocket {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  private stopped = false;
+  private state: SocketState = "connecting";
+
+  constructor(
+    private readonly path: string,
+    private readonly handlers: ManagedSocketHandlers,
+  ) {
+    addEventListener("online", this.reconnectNow);
+    addEventListener("offline", this.wentOffline);
+    document.addEventListener("visibilitychange", this.onVisibility);
+    this.connect();
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a JSON frame; false when the socket is not open (the caller keeps it for later). */
+  send(frame: object): boolean {
+    if (!this.isOpen) return false;
+    this.socket!.send(JSON.stringify(frame));
+    return true;
+  }
+
+  close(): void {
+    this.stopped = true;
+    removeEventListener("online", this.reconnectNow);
+    removeEventListener("offline", this.wentOffline);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    clearTimeout(this.retryTimer);
+    this.dropSocket();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.setState(navigator.onLine ? "connecting" : "offline");
+    const socket = new WebSocket(socketUrl(this.path));
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.attempt = 0;
+      this.lastFrameAt = Date.now();
+      this.startHeartbeat();
+      this.setState("open");
+    };
+    socket.onmessage = (event) => {
+      this.lastFrameAt = Date.now();
+      if (typeof event.data !== "string" || event.data === HEARTBEAT_PONG) return;
+      this.handlers.onFrame(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.dropSocket();
+      if (this.handlers.onClose?.(event.code, opened) === false) {
+        this.close();
+        this.setState("offline");
+        return;
+      }
+      this.scheduleRetry();
+    };
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    this.setState(navigator.onLine ? "connecting" : "offline");
+    // Offline: wait for the "online" event instead of burning attempts.
+    if (!navigator.onLine) return;
+    this.retryTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt));
+    this.attempt += 1;
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
+        // A half-open connection: close it ourselves so onclose reconnects.
+        this.socket?.close();
+        return;
+      }
+      this.socket?.send(HEARTBEAT_PING);
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  private dropSocket(): void {
+    clearInterval(this.heartbeatTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(1000);
+  }
+
+  private setState(state: SocketState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.handlers.onState(state);
+  }
+
+  private readonly reconnectNow = (): void => {
+    if (this.stopped || this.isOpen) return;
+    this.attempt = 0;
+    this.dropSocket();
+    this.connect();
+  };
+
+  private readonly wentOffline = (): void => {
+    if (this.stopped) return;
+    this.dropSocket();
+    clearTimeout(this.retryTimer);
+    this.setState("offline");
+  };
+
+  private readonly onVisibility = (): void => {
+    // A tab coming back should not wait out a long backoff.
+    if (document.visibilityState === "visible" && !this.isOpen && !this.socket) this.reconnectNow();
+  };
+}

@@ -1,0 +1,14 @@
+import type { Context } from "hono";
+import type { Cache } from "./ports/cache";
+import type { Store, UserRecord } from "./ports/store";
+
+/** What middleware puts on the context for the routes. */
+export interface AppVariables {
+  store: Store;
+  cache: Cache;
+  /** Set by requireUser. */
+  user: UserRecord;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };
+export type AppContext = Context<AppEnv>;

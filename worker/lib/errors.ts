@@ -1,0 +1,26 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** An error answered to the client as `{error: {code, message}}` with its status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const badRequest = (message: string, code = "invalid_input") => new ApiError(400, code, message);
+export const unauthorized = (message = "Sign in first.", code = "unauthorized") => new ApiError(401, code, message);
+export const forbidden = (message: string, code = "forbidden") => new ApiError(403, code, message);
+export const notFound = (message: string, code = "not_found") => new ApiError(404, code, message);
+export const conflict = (message: string, code: string) => new ApiError(409, code, message);
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} s.`, {
+    "Retry-After": String(retryAfterSeconds),
+  });
+export const unavailable = (message: string) =>
+  new ApiError(503, "unavailable", message, { "Retry-After": "5" });

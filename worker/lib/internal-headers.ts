@@ -1,0 +1,48 @@
+import * as v from "valibot";
+
+/**
+ * Who the Worker vouches for when it forwards a WebSocket upgrade to an object. These headers
+ * are set only by the Worker; any that arrive from outside are stripped first.
+ */
+export const INTERNAL_HEADER_PREFIX = "x-chat-";
+const IDENTITY_HEADER = "x-chat-identity";
+
+const IdentitySchema = v.object({
+  userId: v.string(),
+  username: v.string(),
+  conversationId: v.optional(v.string()),
+  members: v.optional(v.array(v.object({ id: v.string(), username: v.string() }))),
+});
+export type Identity = v.InferOutput<typeof IdentitySchema>;
+
+/** A copy of the request with the internal headers removed. */
+export function stripInternalHeaders(request: Request): Request {
+  const headers = new Headers(request.headers);
+  let stripped = false;
+  for (const name of [...headers.keys()]) {
+    if (name.toLowerCase().startsWith(INTERNAL_HEADER_PREFIX)) {
+      headers.delete(name);
+      stripped = true;
+    }
+  }
+  return stripped ? new Request(request, { headers }) : request;
+}
+
+/** The request to forward to an object, carrying the identity the Worker checked. */
+export function withIdentity(request: Request, identity: Identity): Request {
+  const forwarded = stripInternalHeaders(request);
+  const headers = new Headers(forwarded.headers);
+  headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+  return new Request(forwarded, { headers });
+}
+
+export function readIdentity(request: Request): Identity | null {
+  const raw = request.headers.get(IDENTITY_HEADER);
+  if (!raw) return null;
+  try {
+    const parsed = v.safeParse(IdentitySchema, JSON.parse(raw));
+    return parsed.success ? parsed.output : null;
+  } catch {
+    return null;
+  }
+}

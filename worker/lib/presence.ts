@@ -1,0 +1,26 @@
+import type { Cache } from "../ports/cache";
+
+/** A snapshot outlives a missed refresh (hubs refresh every alarm) but not a crashed hub. */
+export const PRESENCE_TTL_SECONDS = 90;
+
+const key = (userId: string) => `presence:${userId}`;
+
+/** Presence snapshots for contact lists; the user's hub is the truth, this is its copy. */
+export async function recordPresence(cache: Cache, userId: string, online: boolean): Promise<void> {
+  if (online) await cache.set(key(userId), "1", PRESENCE_TTL_SECONDS);
+  else await cache.delete(key(userId));
+}
+
+/** Who of these users is online, as last recorded; everyone offline when the cache fails. */
+export async function readPresence(cache: Cache, userIds: string[]): Promise<Map<string, boolean>> {
+  const online = new Map<string, boolean>();
+  if (userIds.length === 0) return online;
+  try {
+    const values = await cache.getMany(userIds.map(key));
+    userIds.forEach((id, index) => online.set(id, values[index] === "1"));
+  } catch (error) {
+    console.error("presence read failed", error);
+    userIds.forEach((id) => online.set(id, false));
+  }
+  return online;
+}

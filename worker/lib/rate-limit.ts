@@ -1,0 +1,31 @@
+import type { Cache } from "../ports/cache";
+
+export interface RateRule {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Limits of DESIGN.md §7: sign-up and login per IP and per username, sends per user. */
+export const RATE_RULES = {
+  signupPerIp: { name: "signup-ip", limit: 20, windowSeconds: 3600 },
+  loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 600 },
+  loginPerUsername: { name: "login-user", limit: 10, windowSeconds: 600 },
+  sendPerUser: { name: "send-user", limit: 120, windowSeconds: 60 },
+} satisfies Record<string, RateRule>;
+
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts one attempt against a rule. When the cache itself fails, the attempt is allowed:
+ * a broken counter must not lock everyone out.
+ */
+export async function consume(cache: Cache, rule: RateRule, subject: string): Promise<RateDecision> {
+  try {
+    const { count, resetSeconds } = await cache.hit(`rate:${rule.name}:${subject.toLowerCase()}`, rule.windowSeconds);
+    return count <= rule.limit ? { allowed: true } : { allowed: false, retryAfterSeconds: resetSeconds };
+  } catch (error) {
+    console.error("rate limit check failed; allowing", rule.name, error);
+    return { allowed: true };
+  }
+}

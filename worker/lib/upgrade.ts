@@ -1,0 +1,9 @@
+import type { AppContext } from "../context";
+import { ApiError } from "./errors";
+
+/** WebSocket routes answer 426 to anything but an upgrade. */
+export function requireUpgrade(c: AppContext): void {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "This endpoint speaks WebSocket only.", { Upgrade: "websocket" });
+  }
+}

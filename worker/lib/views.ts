@@ -1,0 +1,12 @@
+import type { User } from "../../protocol/api";
+import type { UserRecord } from "../ports/store";
+
+/** The public view of a user record: never the password hash. */
+export function toUser(record: UserRecord): User {
+  return {
+    id: record.id,
+    username: record.username,
+    createdAt: new Date(record.createdAt).toISOString(),
+    expiresAt: new Date(record.expiresAt).toISOString(),
+  };
+}

@@ -1,0 +1,20 @@
+import type { ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ErrorBody } from "../../protocol/api";
+import type { AppEnv } from "../context";
+import { ApiError } from "../lib/errors";
+
+/** One answer for every error: `{error: {code, message}}`, never a stack. */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof ApiError) {
+    return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status, error.headers);
+  }
+  if (error instanceof HTTPException) {
+    return c.json<ErrorBody>({ error: { code: "http_error", message: error.message || "Request failed." } }, error.status);
+  }
+  console.error("unhandled error", c.req.method, c.req.path, error);
+  return c.json<ErrorBody>({ error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } }, 500);
+};
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
+  c.json<ErrorBody>({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` } }, 404);

@@ -1,0 +1,12 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { stripInternalHeaders } from "../lib/internal-headers";
+import { cacheFor, storeFor } from "../ports";
+
+/** Strips internal headers from outside, and puts the ports on the context for the routes. */
+export const withPorts = createMiddleware<AppEnv>(async (c, next) => {
+  c.req.raw = stripInternalHeaders(c.req.raw);
+  c.set("store", storeFor(c.env));
+  c.set("cache", cacheFor(c.env));
+  return next();
+});

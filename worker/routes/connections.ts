@@ -1,0 +1,86 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { Connection } from "../../protocol/api";
+import { requireUser } from "../auth/session";
+import type { AppEnv } from "../context";
+import { directConversationId } from "../lib/conversation-id";
+import { badRequest, notFound } from "../lib/errors";
+import { hubFor, roomFor } from "../lib/objects";
+import { readPresence } from "../lib/presence";
+import { validate } from "../lib/validate";
+import type { ConnectionRecord } from "../ports/store";
+import type { ConversationActivity } from "../../durable-objects/user-hub";
+
+const AddBody = v.object({ userId: v.pipe(v.string("userId is required"), v.minLength(1), v.maxLength(64)) });
+
+export const connectionRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .post("/", validate("json", AddBody), async (c) => {
+    const me = c.var.user;
+    const { userId } = c.req.valid("json");
+    if (userId === me.id) throw badRequest("You cannot add yourself.", "cannot_connect_self");
+    const other = await c.var.store.getUser(userId);
+    if (!other || other.expiresAt <= Date.now()) throw notFound("No such user.", "user_not_found");
+    const conversationId = await directConversationId(me.id, other.id);
+    const { created, connection } = await c.var.store.addConnection(me.id, other.id, conversationId, Date.now());
+    const online = await readPresence(c.var.cache, [me.id, other.id]);
+    const mine = await describe(c.env, me.id, connection, online.get(other.id) ?? false);
+    if (created) {
+      const theirs: Connection = { ...mine, user: { id: me.id, username: me.username }, online: online.get(me.id) ?? false, unread: 0 };
+      c.executionCtx.waitUntil(
+        Promise.all([hubFor(c.env, other.id).connectionAdded(theirs), hubFor(c.env, me.id).connectionAdded(mine)]).catch((error: unknown) =>
+          console.error("could not announce a connection", error),
+        ),
+      );
+    }
+    return c.json({ connection: mine }, created ? 201 : 200);
+  })
+  .get("/", async (c) => {
+    const me = c.var.user;
+    const [records, activity] = await Promise.all([c.var.store.listConnections(me.id), hubFor(c.env, me.id).summaries()]);
+    const online = await readPresence(c.var.cache, records.map((record) => record.userId));
+    const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
+    const connections = records
+      .map((record) => toConnection(record, online.get(record.userId) ?? false, byConversation.get(record.conversationId)))
+      .map((connection, index) => ({ connection, at: lastActivityAt(connection, records[index]!) }))
+      .sort((a, b) => b.at - a.at)
+      .map((entry) => entry.connection);
+    return c.json({ connections });
+  })
+  .delete("/:userId", async (c) => {
+    const me = c.var.user;
+    const otherId = c.req.param("userId");
+    const removed = await c.var.store.removeConnection(me.id, otherId);
+    if (removed) {
+      const conversationId = await directConversationId(me.id, otherId);
+      c.executionCtx.waitUntil(
+        Promise.all([
+          roomFor(c.env, conversationId).revoke(),
+          hubFor(c.env, otherId).connectionRemoved(me.id, conversationId),
+          hubFor(c.env, me.id).connectionRemoved(otherId, conversationId),
+        ]).catch((error: unknown) => console.error("could not announce a removed connection", error)),
+      );
+    }
+    return c.body(null, 204);
+  });
+
+/** A connection as `me` sees it, with the unread count and preview their hub keeps. */
+async function describe(env: Env, meId: string, record: ConnectionRecord, online: boolean): Promise<Connection> {
+  const activity = (await hubFor(env, meId).summaries()).find((entry) => entry.conversationId === record.conversationId);
+  return toConnection(record, online, activity);
+}
+
+function toConnection(record: ConnectionRecord, online: boolean, activity: ConversationActivity | undefined): Connection {
+  return {
+    user: { id: record.userId, username: record.username },
+    conversationId: record.conversationId,
+    online,
+    lastMessage: activity?.lastMessage ?? null,
+    unread: activity?.unread ?? 0,
+  };
+}
+
+/** The newest message, or the moment they connected when they have not talked yet. */
+function lastActivityAt(connection: Connection, record: ConnectionRecord): number {
+  return connection.lastMessage ? Date.parse(connection.lastMessage.sentAt) : record.createdAt;
+}

@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import type { HealthBody } from "../../protocol/api";
+import type { AppEnv } from "../context";
+import { describePorts } from "../ports";
+
+export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
+  const ports = describePorts(c.env);
+  try {
+    await Promise.all([c.var.store.getUser("health-check"), c.var.cache.get("health-check")]);
+    return c.json<HealthBody>({ ok: true, ...ports });
+  } catch (error) {
+    console.error("health check failed", error);
+    return c.json<HealthBody>({ ok: false, ...ports }, 503);
+  }
+});

@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import type { User } from "../../protocol/api";
+import { removeAccount } from "../account";
+import { endSession, requireUser } from "../auth/session";
+import type { AppEnv } from "../context";
+import { withIdentity } from "../lib/internal-headers";
+import { hubFor } from "../lib/objects";
+import { requireUpgrade } from "../lib/upgrade";
+import { toUser } from "../lib/views";
+
+export const meRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", (c) => c.json<{ user: User }>({ user: toUser(c.var.user) }))
+  .delete("/", async (c) => {
+    await removeAccount(c.env, c.var.store, c.var.user.id, "deleted");
+    endSession(c);
+    return c.body(null, 204);
+  })
+  .get("/ws", (c) => {
+    requireUpgrade(c);
+    const { id, username } = c.var.user;
+    return hubFor(c.env, id).fetch(withIdentity(c.req.raw, { userId: id, username }));
+  });
