@@ -10,7 +10,9 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status, error.headers);
   }
   if (error instanceof HTTPException) {
-    return c.json<ErrorBody>({ error: { code: "http_error", message: error.message || "Request failed." } }, error.status);
+    // Hono's own refusals, such as a body that is not JSON.
+    const code = error.status === 400 ? "invalid_input" : "http_error";
+    return c.json<ErrorBody>({ error: { code, message: error.message || "Request failed." } }, error.status);
   }
   console.error("unhandled error", c.req.method, c.req.path, error);
   return c.json<ErrorBody>({ error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } }, 500);

@@ -11,11 +11,12 @@ import {
 } from "../../protocol/api";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/session";
-import type { AppContext, AppEnv } from "../context";
-import { conflict, tooManyRequests, unauthorized } from "../lib/errors";
-import { RATE_RULES, consume, type RateRule } from "../lib/rate-limit";
+import type { AppEnv } from "../context";
+import { conflict, unauthorized } from "../lib/errors";
+import { RATE_RULES } from "../lib/rate-limit";
 import { toUser } from "../lib/views";
 import { validate } from "../lib/validate";
+import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
 
 const Username = v.pipe(v.string("username is required"), v.regex(USERNAME_PATTERN, "a username is 3 to 32 characters of a-z, 0-9, _ . -"));
 const Password = v.pipe(
@@ -34,8 +35,7 @@ const SignupBody = v.object({
 const LoginBody = v.object({ username: v.pipe(v.string("username is required"), v.maxLength(64)), password: v.pipe(v.string("password is required"), v.maxLength(PASSWORD_MAX)) });
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", validate("json", SignupBody), async (c) => {
-    await limit(c, RATE_RULES.signupPerIp, clientIp(c));
+  .post("/signup", rateLimited(RATE_RULES.signupPerIp, clientIp), validate("json", SignupBody), async (c) => {
     const { username, password, lifetimeHours } = c.req.valid("json");
     const now = Date.now();
     const created = await c.var.store.createUser({
@@ -49,10 +49,9 @@ export const authRoutes = new Hono<AppEnv>()
     await startSession(c, created.user);
     return c.json<{ user: User }>({ user: toUser(created.user) }, 201);
   })
-  .post("/login", validate("json", LoginBody), async (c) => {
+  .post("/login", rateLimited(RATE_RULES.loginPerIp, clientIp), validate("json", LoginBody), async (c) => {
     const { username, password } = c.req.valid("json");
-    await limit(c, RATE_RULES.loginPerIp, clientIp(c));
-    await limit(c, RATE_RULES.loginPerUsername, username);
+    await enforce(c, RATE_RULES.loginPerUsername, username);
     const user = await c.var.store.getUserByUsername(username);
     // Verify even without a user, so the answer takes as long either way.
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -64,13 +63,3 @@ export const authRoutes = new Hono<AppEnv>()
     endSession(c);
     return c.body(null, 204);
   });
-
-async function limit(c: AppContext, rule: RateRule, subject: string): Promise<void> {
-  const decision = await consume(c.var.cache, rule, subject);
-  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
-}
-
-/** Set by Cloudflare's edge; absent only in local development. */
-function clientIp(c: AppContext): string {
-  return c.req.header("CF-Connecting-IP") ?? "local";
-}
