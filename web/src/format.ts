@@ -28,14 +28,14 @@ export function formatWhen(iso: string, now = new Date()): string {
   return startOfDay(date) === startOfDay(now) ? timeFormat.format(date) : shortDayFormat.format(date);
 }
 
-/** "2 d 3 h", "5 h 12 min", "12 min", "less than a minute". */
+/** "2 d 3 h left", "5 h 12 min left", "12 min left", "under a minute left", "expired". */
 export function formatTimeLeft(ms: number): string {
-  if (ms <= 0) return "expired";
+  if (ms <= 0) return "Account expired";
   const minutes = Math.floor(ms / 60_000);
   const hours = Math.floor(minutes / 60);
   const days = Math.floor(hours / 24);
-  if (days > 0) return `${days} d ${hours % 24} h`;
-  if (hours > 0) return `${hours} h ${minutes % 60} min`;
-  if (minutes > 0) return `${minutes} min`;
-  return "less than a minute";
+  if (days > 0) return `${days} d ${hours % 24} h left`;
+  if (hours > 0) return `${hours} h ${minutes % 60} min left`;
+  if (minutes > 0) return `${minutes} min left`;
+  return "under a minute left";
 }

@@ -10,9 +10,11 @@ export interface RoomHandlers {
   onEnded(): void;
 }
 
-/** Error codes after which the same frame may simply be sent again later. */
-const RETRYABLE_CODES = new Set(["rate_limited", "too_many_messages", "unavailable"]);
-const RETRY_AFTER_MS = 1_000;
+/** The room refused a send for now: wait, then send it again (same id, so stored once). */
+const RATE_LIMITED = "rate_limited";
+const RATE_LIMIT_PAUSE_MS = 2_000;
+/** A little under the room's own rate, so that network jitter never trips it. */
+const SEND_INTERVAL_MS = 1_250 / WIRE_LIMITS.sendsPerSecond;
 
 /** A fresh client message id: the shape protocol/wire.ts accepts. */
 export function newMessageId(): string {
@@ -31,6 +33,7 @@ export class RoomConnection {
   private readonly queue: string[] = [];
   private tokens: number = WIRE_LIMITS.sendBurst;
   private refillTimer: ReturnType<typeof setInterval> | undefined;
+  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
   private resumed = false;
   private lastSeenSeq: number | null = null;
@@ -87,6 +90,7 @@ export class RoomConnection {
 
   close(): void {
     clearInterval(this.refillTimer);
+    clearTimeout(this.pauseTimer);
     this.socket.close();
   }
 
@@ -98,11 +102,7 @@ export class RoomConnection {
     if (frame.type === "message") this.noteSeq(frame.message.seq);
     if (frame.type === "ack") this.outbox.delete(frame.id);
     if (frame.type === "error" && frame.id && this.outbox.has(frame.id)) {
-      if (RETRYABLE_CODES.has(frame.code)) {
-        const id = frame.id;
-        setTimeout(() => this.enqueue(id), RETRY_AFTER_MS);
-        return;
-      }
+      if (frame.code === RATE_LIMITED) return this.pauseFor(frame.id);
       this.outbox.delete(frame.id);
     }
     this.handlers.onFrame(frame);
@@ -130,6 +130,20 @@ export class RoomConnection {
     this.lastSeenSeq = seq;
   }
 
+  /** Puts a refused message back at the head of the queue and holds all sends for a while. */
+  private pauseFor(id: string): void {
+    if (!this.queue.includes(id)) this.queue.unshift(id);
+    this.tokens = 0;
+    clearInterval(this.refillTimer);
+    this.refillTimer = undefined;
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = undefined;
+      this.tokens = 1;
+      this.drain();
+    }, RATE_LIMIT_PAUSE_MS);
+  }
+
   private enqueue(id: string): void {
     if (!this.outbox.has(id) || this.queue.includes(id)) return;
     this.queue.push(id);
@@ -138,6 +152,7 @@ export class RoomConnection {
 
   /** Sends queued messages within the server's rate (a token bucket like the room's). */
   private drain(): void {
+    if (this.pauseTimer !== undefined) return;
     while (this.ready && this.tokens >= 1 && this.queue.length > 0) {
       const id = this.queue.shift()!;
       const body = this.outbox.get(id);
@@ -160,6 +175,6 @@ export class RoomConnection {
         this.refillTimer = undefined;
       }
       this.drain();
-    }, 1_000 / WIRE_LIMITS.sendsPerSecond);
+    }, SEND_INTERVAL_MS);
   }
 }

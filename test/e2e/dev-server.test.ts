@@ -1,0 +1,92 @@
+import { describe, expect, inject, it } from "vitest";
+import type { Connection, Message, User } from "../../protocol/api";
+
+const baseUrl = inject("baseUrl");
+
+interface Person {
+  user: User;
+  cookie: string;
+}
+
+async function call(path: string, init: { method?: string; body?: unknown; cookie?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = { Origin: baseUrl };
+  if (init.cookie) headers.Cookie = init.cookie;
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(`${baseUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+async function signUp(prefix: string): Promise<Person> {
+  const username = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+  const response = await call("/api/auth/signup", { body: { username, password: "password123" } });
+  expect(response.status).toBe(201);
+  const cookie = /session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error("no session cookie");
+  return { user: ((await response.json()) as { user: User }).user, cookie };
+}
+
+/** A real WebSocket client (Node's), collecting JSON frames. */
+function open(path: string, cookie: string): Promise<{ ws: WebSocket; next: (type: string) => Promise<Record<string, unknown>> }> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers: { Cookie: cookie, Origin: baseUrl } } as never);
+  const frames: Record<string, unknown>[] = [];
+  ws.addEventListener("message", (event) => frames.push(JSON.parse(String(event.data)) as Record<string, unknown>));
+  const next = async (type: string) => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const index = frames.findIndex((frame) => frame.type === type);
+      if (index >= 0) return frames.splice(index, 1)[0]!;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no ${type} frame; have ${JSON.stringify(frames)}`);
+  };
+  return new Promise((resolve, reject) => {
+    ws.addEventListener("open", () => resolve({ ws, next }));
+    ws.addEventListener("error", () => reject(new Error(`could not open ${path}`)));
+  });
+}
+
+describe("the app under wrangler dev", () => {
+  it("serves the web app and reports the embedded adapters", async () => {
+    const page = await fetch(baseUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<!doctype html>");
+    const health = await fetch(`${baseUrl}/api/health`);
+    expect(await health.json()).toEqual({ ok: true, store: "embedded", cache: "embedded" });
+  });
+
+  it("lets two people sign up, connect and chat both ways over real sockets", async () => {
+    const ann = await signUp("ann");
+    const bob = await signUp("bob");
+    const added = await call("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
+    expect(added.status).toBe(201);
+    const { conversationId } = ((await added.json()) as { connection: Connection }).connection;
+
+    const bobHub = await open("/api/me/ws", bob.cookie);
+    const annRoom = await open(`/api/conversations/${conversationId}/ws`, ann.cookie);
+    const bobRoom = await open(`/api/conversations/${conversationId}/ws`, bob.cookie);
+    expect(await annRoom.next("hello")).toMatchObject({ conversationId, me: ann.user.id });
+    await bobRoom.next("hello");
+
+    annRoom.ws.send(JSON.stringify({ type: "send", id: "e2e-1", body: "hello from ann" }));
+    expect(await annRoom.next("ack")).toEqual({ type: "ack", id: "e2e-1", seq: 1 });
+    expect(await bobRoom.next("message")).toMatchObject({ message: { body: "hello from ann", senderId: ann.user.id } });
+    expect(await bobHub.next("unread")).toMatchObject({ conversationId, unread: 1 });
+
+    bobRoom.ws.send(JSON.stringify({ type: "send", id: "e2e-2", body: "hi ann" }));
+    expect(await bobRoom.next("ack")).toEqual({ type: "ack", id: "e2e-2", seq: 2 });
+    const received = await annRoom.next("message");
+    const annReceived = received.message as Message;
+    expect(annReceived.body === "hi ann" || annReceived.body === "hello from ann").toBe(true);
+
+    const history = await call(`/api/conversations/${conversationId}/messages`, { cookie: bob.cookie });
+    const { messages } = (await history.json()) as { messages: Message[] };
+    expect(messages.map((m) => [m.seq, m.body])).toEqual([
+      [1, "hello from ann"],
+      [2, "hi ann"],
+    ]);
+    for (const socket of [bobHub, annRoom, bobRoom]) socket.ws.close();
+  });
+});

@@ -1,0 +1,35 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Connection } from "../../protocol/api";
+import worker from "../../worker/index";
+import { api, connect, openSocket, roomPath, signUp } from "./helpers";
+
+async function runCron(at: number): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/10 * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+describe("the scheduled purge", () => {
+  it("removes accounts past their lifetime with their connections and conversations, and only those", async () => {
+    const shortLived = await signUp(undefined, undefined, 1);
+    const longLived = await signUp(undefined, undefined, 48);
+    const conversationId = await connect(shortLived, longLived);
+    const room = await openSocket(roomPath(conversationId), longLived.cookie);
+    room.send({ type: "send", id: "p1", body: "see you" });
+    await room.nextOfType("ack");
+
+    await runCron(Date.now() + 2 * 3_600_000);
+
+    expect((await room.waitClosed()).code).toBe(4001);
+    expect((await api("/api/me", { cookie: shortLived.cookie })).status).toBe(401);
+    expect((await api("/api/me", { cookie: longLived.cookie })).status).toBe(200);
+    const { connections } = await (await api("/api/connections", { cookie: longLived.cookie })).json<{ connections: Connection[] }>();
+    expect(connections).toEqual([]);
+    expect((await api(`/api/conversations/${conversationId}/messages`, { cookie: longLived.cookie })).status).toBe(404);
+
+    // A second run finds nothing left to do and harms nobody.
+    await runCron(Date.now() + 2 * 3_600_000);
+    expect((await api("/api/me", { cookie: longLived.cookie })).status).toBe(200);
+  });
+});

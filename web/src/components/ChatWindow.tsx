@@ -1,0 +1,126 @@
+import { useModel } from "@preact/signals";
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { User } from "../../../protocol/api";
+import { ChatModel } from "../models/chat";
+import type { Chat } from "../models/chat";
+import type { Connections } from "../models/connections";
+import { navigate } from "../models/route";
+import { Avatar } from "./Avatar";
+import { Composer } from "./Composer";
+import { ConnectionStatus } from "./ConnectionStatus";
+import { BackIcon } from "./icons";
+import { MessageList } from "./MessageList";
+
+type Props = { conversationId: string; me: User; connections: Connections };
+
+/** The open conversation, once the list confirms it is one of ours. */
+export function ChatWindow({ conversationId, me, connections }: Props) {
+  const connection = connections.byConversation.value.get(conversationId);
+  if (connection) return <OpenChat conversationId={conversationId} me={me} connections={connections} />;
+  return (
+    <div class="chat">
+      <ChatBar>
+        <span class="chat__title">{connections.loaded.value ? "Conversation not found" : "Loading…"}</span>
+      </ChatBar>
+      {connections.loaded.value && (
+        <div class="empty">
+          <p>This conversation is not in your list. It may have been removed.</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function OpenChat({ conversationId, me, connections }: Props) {
+  const chat = useModel(() => new ChatModel(conversationId, me, connections));
+  const other = chat.connection.value?.user.username ?? "";
+  const online = chat.otherOnline.value;
+  const typing = chat.otherTyping.value;
+
+  return (
+    <div class="chat">
+      <ChatBar>
+        <Avatar name={other} online={online} />
+        <div class="chat__who">
+          <h2 class="chat__title">
+            <TypedName name={other} />
+          </h2>
+          <p class={typing ? "chat__status chat__status--typing" : online ? "chat__status chat__status--online" : "chat__status"} aria-live="polite">
+            {typing ? "typing…" : online ? "online" : "offline"}
+          </p>
+        </div>
+        <ConnectionStatus state={chat.socketState.value} class="chat__conn" />
+      </ChatBar>
+      <Notice chat={chat} />
+      <MessageList chat={chat} me={me.id} />
+      <Composer chat={chat} other={other} />
+    </div>
+  );
+}
+
+/** The bar above the messages, with the way back to the list on a phone. */
+function ChatBar({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="chat__bar">
+      <button class="icon-button chat__back" type="button" aria-label="Back to connections" onClick={() => navigate("/")}>
+        <BackIcon />
+      </button>
+      {children}
+    </div>
+  );
+}
+
+function Notice({ chat }: { chat: Chat }) {
+  if (chat.ended.value) {
+    return (
+      <p class="banner banner--warn" role="alert">
+        This conversation has ended.
+      </p>
+    );
+  }
+  const notice = chat.notice.value;
+  if (!notice) return null;
+  return (
+    <p class="banner banner--warn" role="alert">
+      {notice}
+      <button class="button button--small" type="button" onClick={() => chat.dismissNotice()}>
+        Dismiss
+      </button>
+    </p>
+  );
+}
+
+const TYPE_STEP_MS = 45;
+
+/** The name types itself in, letter by letter, unless the person prefers less motion. */
+function TypedName({ name }: { name: string }) {
+  const [shown, setShown] = useState(() => (prefersReducedMotion() ? name.length : 0));
+  useEffect(() => {
+    if (prefersReducedMotion()) {
+      setShown(name.length);
+      return;
+    }
+    setShown(0);
+    const timer = setInterval(() => {
+      setShown((count) => {
+        if (count >= name.length) clearInterval(timer);
+        return Math.min(count + 1, name.length);
+      });
+    }, TYPE_STEP_MS);
+    return () => clearInterval(timer);
+  }, [name]);
+
+  return (
+    <>
+      <span class="sr-only">{name}</span>
+      <span class={shown < name.length ? "typed typed--running" : "typed"} aria-hidden="true">
+        {name.slice(0, shown)}
+      </span>
+    </>
+  );
+}
+
+function prefersReducedMotion(): boolean {
+  return matchMedia("(prefers-reduced-motion: reduce)").matches;
+}

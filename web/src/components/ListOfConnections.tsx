@@ -1,0 +1,82 @@
+import { useEffect, useRef } from "preact/hooks";
+import type { Connection } from "../../../protocol/api";
+import { formatWhen } from "../format";
+import { openConversationId } from "../models/connections";
+import type { Connections } from "../models/connections";
+import { conversationPath } from "../models/route";
+import type { Search } from "../models/search";
+import { Avatar } from "./Avatar";
+import { Link } from "./Link";
+
+type Props = { connections: Connections; search: Search; me: string };
+
+/** The person's connections: presence, unread count and the last message of each. */
+export function ListOfConnections({ connections, search, me }: Props) {
+  const list = useRef<HTMLUListElement>(null);
+  const selected = openConversationId.value;
+  const items = connections.list.value;
+
+  // The open conversation stays in view, e.g. after a reload or a jump from a notification.
+  useEffect(() => {
+    list.current?.querySelector("[aria-current]")?.scrollIntoView({ block: "nearest" });
+  }, [selected, connections.loaded.value]);
+
+  if (!connections.loaded.value) return <p class="pane__note" role="status">Loading connections…</p>;
+  if (connections.loadError.value && items.length === 0) {
+    return (
+      <div class="pane__note" role="alert">
+        <p>{connections.loadError.value}</p>
+        <button class="button" type="button" onClick={() => void connections.refresh()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (items.length === 0) {
+    return (
+      <div class="pane__note">
+        <p>No connections yet.</p>
+        {!search.open.value && (
+          <button class="button button--primary" type="button" onClick={() => search.toggle()}>
+            Find people
+          </button>
+        )}
+      </div>
+    );
+  }
+  return (
+    <ul class="connections" ref={list}>
+      {items.map((item) => (
+        <ConnectionItem key={item.conversationId} item={item} selected={item.conversationId === selected} me={me} />
+      ))}
+    </ul>
+  );
+}
+
+function ConnectionItem({ item, selected, me }: { item: Connection; selected: boolean; me: string }) {
+  const last = item.lastMessage;
+  const preview = last ? `${last.senderId === me ? "You: " : ""}${last.body}` : "No messages yet";
+  return (
+    <li>
+      <Link href={conversationPath(item.conversationId)} class={selected ? "connection connection--selected" : "connection"} aria-current={selected ? "page" : undefined}>
+        <Avatar name={item.user.username} online={item.online} />
+        <span class="connection__main">
+          <span class="connection__top">
+            <span class="connection__name">{item.user.username}</span>
+            <span class="sr-only">{item.online ? ", online" : ", offline"}</span>
+            {last && <time class="connection__when" dateTime={last.sentAt}>{formatWhen(last.sentAt)}</time>}
+          </span>
+          <span class="connection__bottom">
+            <span class={last ? "connection__preview" : "connection__preview connection__preview--empty"}>{preview}</span>
+            {item.unread > 0 && (
+              <span class="badge">
+                {item.unread}
+                <span class="sr-only"> unread</span>
+              </span>
+            )}
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}

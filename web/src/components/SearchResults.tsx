@@ -1,0 +1,51 @@
+import type { UserSummary } from "../../../protocol/api";
+import type { Connections } from "../models/connections";
+import type { Search } from "../models/search";
+import { Avatar } from "./Avatar";
+
+/** People matching the search, best first; each can be added as a connection. */
+export function SearchResults({ search, connections }: { search: Search; connections: Connections }) {
+  const results = search.results.value;
+  const state = search.state.value;
+  const connected = new Set(connections.list.value.map((item) => item.user.id));
+
+  return (
+    <div class="search-results">
+      <p class="pane__title" role="status">
+        {state === "loading" ? "Searching…" : state === "done" && results.length === 0 ? `No one found for “${search.query.value.trim()}”` : "People"}
+      </p>
+      {search.error.value && (
+        <p class="form__error pane__note" role="alert">
+          {search.error.value}
+        </p>
+      )}
+      <ul class="people">
+        {results.map((person) => (
+          <Person key={person.id} person={person} connected={connected.has(person.id)} search={search} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Person({ person, connected, search }: { person: UserSummary; connected: boolean; search: Search }) {
+  const busy = search.adding.value === person.id;
+  return (
+    <li class="person">
+      <Avatar name={person.username} online={person.online} />
+      <span class="person__name">
+        {person.username}
+        <span class="sr-only">{person.online ? ", online" : ", offline"}</span>
+      </span>
+      <button
+        class={connected ? "button button--small" : "button button--small button--primary"}
+        type="button"
+        disabled={busy}
+        aria-label={`${connected ? "Open chat with" : "Add"} ${person.username}`}
+        onClick={() => void search.add(person.id)}
+      >
+        {busy ? "Adding…" : connected ? "Open" : "Add"}
+      </button>
+    </li>
+  );
+}
