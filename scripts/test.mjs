@@ -9,6 +9,11 @@ const bin = (name) => resolve(projectRoot, "node_modules/.bin", name);
 const run = (command, args) => spawnSync(command, args, { cwd: projectRoot, env: offlineEnv(), stdio: "inherit" }).status ?? 1;
 
 let failedChecks = 0;
+// Binding types are generated from wrangler.toml, never edited by hand: they must be current.
+if (run(bin("wrangler"), ["types", "--strict-vars=false", "--env-file", ".dev.vars.example", "--check"]) !== 0) {
+  console.error("worker-configuration.d.ts is stale: run `npm run types`");
+  failedChecks += 1;
+}
 for (const project of ["tsconfig.json", "web/tsconfig.json"]) {
   if (run(bin("tsc"), ["-p", project, "--noEmit"]) !== 0) {
     console.error(`type check failed: ${project}`);
