@@ -3,11 +3,23 @@ import type { Store, UserRecord } from "./store";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Lowercase letters only, so a name is unlikely to be near any other test's name. */
-function randomWord(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  return Array.from(bytes, (byte) => String.fromCharCode(97 + (byte % 26))).join("");
+/**
+ * Random lowercase letters, so a name is far from every other test's names. No letter repeats
+ * its neighbour (swapping two neighbours always makes a typo), and `avoidFirst` is not the first.
+ */
+function randomWord(length: number, avoidFirst = ""): string {
+  let word = "";
+  for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
+    if (word.length === length) break;
+    const letter = String.fromCharCode(97 + (byte % 26));
+    if (letter === word.at(-1) || (word.length === 0 && letter === avoidFirst)) continue;
+    word += letter;
+  }
+  return word.length === length ? word : randomWord(length, avoidFirst);
 }
+
+/** A letter other than `letter`. */
+const otherThan = (letter: string | undefined) => (letter === "q" ? "x" : "q");
 
 /** Swaps the letters at `index` and `index + 1`. */
 function swapAt(word: string, index: number): string {
@@ -116,7 +128,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const word = randomWord(5);
         const user = await createUser(`${word}_${randomWord(5)}`);
         expect(sortedIds(await search(swapAt(word, 2)))).toContain(user.id);
-        const replaced = word.slice(0, 4) + (word[4] === "q" ? "x" : "q");
+        const replaced = word.slice(0, 4) + otherThan(word[4]);
         expect(sortedIds(await search(replaced))).toContain(user.id);
       });
 
@@ -131,7 +143,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const word = randomWord(8);
         await createUser(word);
         // Four letters changed: beyond any typo budget for eight letters.
-        const far = word.slice(0, 2) + [...word.slice(2, 6)].map((c) => (c === "q" ? "x" : "q")).join("") + word.slice(6);
+        const far = word.slice(0, 2) + [...word.slice(2, 6)].map(otherThan).join("") + word.slice(6);
         expect(await search(far)).toEqual([]);
       });
 
@@ -166,10 +178,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it("matches a one- or two-letter query only by prefix", async () => {
         const word = randomWord(10);
         const pair = word.slice(0, 2);
-        const starts = await createUser(`${word}`);
-        const ends = await createUser(`${randomWord(6)}${pair}`);
-        const inside = await createUser(`${randomWord(4)}${pair}${randomWord(4)}`);
-        const typo = await createUser(`${pair[0]}${pair[0] === "q" ? "x" : "q"}${randomWord(8)}`);
+        const starts = await createUser(word);
+        const ends = await createUser(`${randomWord(6, word[0])}${pair}`);
+        const inside = await createUser(`${randomWord(4, word[0])}${pair}${randomWord(4)}`);
+        const typo = await createUser(`${word[0]}${otherThan(word[1])}${randomWord(8)}`);
         for (const query of [pair, pair.toUpperCase(), pair.slice(0, 1)]) {
           const found = await store.searchUsers(query, { limit: 1000, now: Date.now() });
           for (const user of found) expect(user.username.toLowerCase().startsWith(query.toLowerCase())).toBe(true);
