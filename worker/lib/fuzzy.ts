@@ -28,6 +28,8 @@ export function typoBudget(length: number): number {
 export function matchScore(query: string, name: string): number | null {
   if (name === query) return 0;
   if (name.startsWith(query)) return 1 + (name.length - query.length) / 100;
+  // 1–2 letters inside a name would match almost anyone: short queries match by prefix only.
+  if (query.length <= 2) return null;
   if (name.includes(query)) return 2 + name.indexOf(query) / 100;
   const budget = typoBudget(query.length);
   if (budget === 0) return null;

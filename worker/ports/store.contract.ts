@@ -184,7 +184,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const typo = await createUser(`${word[0]}${otherThan(word[1])}${randomWord(8)}`);
         for (const query of [pair, pair.toUpperCase(), pair.slice(0, 1)]) {
           const found = await store.searchUsers(query, { limit: 1000, now: Date.now() });
-          for (const user of found) expect(user.username.toLowerCase().startsWith(query.toLowerCase())).toBe(true);
+          const notByPrefix = found.filter((user) => !user.username.toLowerCase().startsWith(query.toLowerCase()));
+          expect(notByPrefix.map((user) => user.username)).toEqual([]);
           const ids = found.map((user) => user.id);
           expect(ids).toContain(starts.id);
           expect(ids).not.toContain(ends.id);
@@ -220,7 +221,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const c = await createUser();
         await store.addConnection(a.id, b.id, `conv_${crypto.randomUUID()}`, 1_000);
         await store.addConnection(c.id, a.id, `conv_${crypto.randomUUID()}`, 2_000);
-        expect(sortedIds((await store.listConnections(a.id)).map((x) => ({ id: x.userId })))).toEqual([b.id, c.id].sort());
+        expect((await store.listConnections(a.id)).map((x) => x.userId).sort()).toEqual([b.id, c.id].sort());
         expect((await store.listConnections(b.id)).map((x) => x.userId)).toEqual([a.id]);
         expect((await store.listConnections(c.id)).map((x) => x.userId)).toEqual([a.id]);
       });
