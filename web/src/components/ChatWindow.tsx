@@ -5,7 +5,7 @@ import type { User } from "../../../protocol/api";
 import { ChatModel } from "../models/chat";
 import type { Chat } from "../models/chat";
 import type { Connections } from "../models/connections";
-import { navigate } from "../models/route";
+import { goBackTo } from "../models/route";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { ConnectionStatus } from "./ConnectionStatus";
@@ -63,7 +63,7 @@ function OpenChat({ conversationId, me, connections }: Props) {
 function ChatBar({ children }: { children: ComponentChildren }) {
   return (
     <div class="chat__bar">
-      <button class="icon-button chat__back" type="button" aria-label="Back to connections" onClick={() => navigate("/")}>
+      <button class="icon-button chat__back" type="button" aria-label="Back to connections" onClick={() => goBackTo("/")}>
         <BackIcon />
       </button>
       {children}

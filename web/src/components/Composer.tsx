@@ -1,4 +1,4 @@
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import type { Chat } from "../models/chat";
 import { SendIcon } from "./icons";
@@ -14,6 +14,11 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
   const tooLong = draft.length > WIRE_LIMITS.maxBodyChars;
   const rows = Math.min(MAX_ROWS, draft.split("\n").length);
   const offline = chat.socketState.value !== "open";
+
+  // Ready to type on opening a chat; not on a phone, where that would pop the keyboard up.
+  useEffect(() => {
+    if (matchMedia("(min-width: 768px)").matches) field.current?.focus();
+  }, []);
 
   const submit = () => {
     if (chat.send()) field.current?.focus();

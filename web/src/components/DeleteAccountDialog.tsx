@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Session } from "../models/session";
 
 /** A modal confirmation before DELETE /api/me: the deletion cannot be undone. */
@@ -7,7 +7,7 @@ export function DeleteAccountDialog({ session, onClose }: { session: Session; on
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = dialog.current!;
     element.showModal();
     return () => element.close();

@@ -1,5 +1,5 @@
 import type { JSX } from "preact";
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDay, formatTime } from "../format";
 import type { Chat } from "../models/chat";
 import { dayKey } from "../models/messages";
@@ -18,6 +18,7 @@ type View = { firstId?: string; lastId?: string; height: number; top: number; pi
 export function MessageList({ chat, me }: { chat: Chat; me: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const view = useRef<View>({ height: 0, top: 0, pinned: true });
+  const [farFromLatest, setFarFromLatest] = useState(false);
   const messages = chat.messages.value;
 
   const remember = () => {
@@ -65,12 +66,26 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
   const onScroll = () => {
     remember();
     maybeLoadOlder();
+    const element = scroller.current!;
+    setFarFromLatest(element.scrollHeight - element.scrollTop - element.clientHeight > element.clientHeight);
+  };
+
+  const toLatest = () => {
+    const element = scroller.current!;
+    element.scrollTo({ top: element.scrollHeight, behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
   };
 
   return (
-    <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} role="log" aria-label="Messages">
-      <HistoryTop chat={chat} />
-      <ol class="messages__list">{renderItems(messages, me, chat)}</ol>
+    <div class="messages-frame">
+      <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} role="log" aria-label="Messages">
+        <HistoryTop chat={chat} />
+        <ol class="messages__list">{renderItems(messages, me, chat)}</ol>
+      </div>
+      {farFromLatest && (
+        <button class="button button--small messages__latest" type="button" onClick={toLatest}>
+          Latest messages ↓
+        </button>
+      )}
     </div>
   );
 }

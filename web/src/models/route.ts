@@ -14,11 +14,20 @@ addEventListener("popstate", () => {
 /** The screen the address bar names; the SPA fallback serves every path. */
 export const route = computed<Route>(() => parse(path.value));
 
+/** Each entry remembers where it came from, so "back" can return instead of stacking up. */
+type EntryState = { from?: string } | null;
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === location.pathname) return;
-  if (options.replace) history.replaceState(null, "", to);
-  else history.pushState(null, "", to);
+  if (options.replace) history.replaceState(history.state, "", to);
+  else history.pushState({ from: location.pathname } satisfies EntryState, "", to);
   path.value = to;
+}
+
+/** Goes back to `to`: through history when that is where we came from, else by navigating. */
+export function goBackTo(to: string): void {
+  if ((history.state as EntryState)?.from === to) history.back();
+  else navigate(to);
 }
 
 export function conversationPath(conversationId: string): string {

@@ -12,8 +12,8 @@ export interface ManagedSocketHandlers {
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
-/** No frame at all (not even a pong) for this long means the connection is dead. */
-const SILENCE_LIMIT_MS = HEARTBEAT_INTERVAL_MS * 2 + 5_000;
+/** A socket that lived this long was a success: the next drop starts the backoff afresh. */
+const STABLE_MS = 10_000;
 
 /** The ws: or wss: URL of an API path on this origin. */
 export function socketUrl(path: string): string {
@@ -36,7 +36,9 @@ export class ManagedSocket {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  private lastFrameAt = 0;
+  private openedAt = 0;
+  /** A ping went out and nothing has come back since. */
+  private awaitingPong = false;
   private stopped = false;
   private state: SocketState = "connecting";
 
@@ -76,23 +78,22 @@ export class ManagedSocket {
     this.setState(navigator.onLine ? "connecting" : "offline");
     const socket = new WebSocket(socketUrl(this.path));
     this.socket = socket;
-    let opened = false;
+    let openedAt = 0;
     socket.onopen = () => {
-      opened = true;
-      this.attempt = 0;
-      this.lastFrameAt = Date.now();
+      openedAt = this.openedAt = Date.now();
+      this.awaitingPong = false;
       this.startHeartbeat();
       this.setState("open");
     };
     socket.onmessage = (event) => {
-      this.lastFrameAt = Date.now();
+      this.awaitingPong = false;
       if (typeof event.data !== "string" || event.data === HEARTBEAT_PONG) return;
       this.handlers.onFrame(event.data);
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.dropSocket();
-      if (this.handlers.onClose?.(event.code, opened) === false) {
+      if (this.handlers.onClose?.(event.code, openedAt > 0) === false) {
         this.close();
         this.setState("offline");
         return;
@@ -103,6 +104,10 @@ export class ManagedSocket {
 
   private scheduleRetry(): void {
     if (this.stopped) return;
+    // A server that accepts and then closes at once must not be hammered: only a socket that
+    // lived a while counts as a success that restarts the backoff.
+    if (this.openedAt > 0 && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
+    this.openedAt = 0;
     this.setState(navigator.onLine ? "connecting" : "offline");
     // Offline: wait for the "online" event instead of burning attempts.
     if (!navigator.onLine) return;
@@ -112,12 +117,15 @@ export class ManagedSocket {
 
   private startHeartbeat(): void {
     clearInterval(this.heartbeatTimer);
+    // Judged per ping rather than by the clock: a hidden tab's timers may be slowed to once a minute.
     this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
-        // A half-open connection: close it ourselves so onclose reconnects.
-        this.socket?.close();
+      if (this.awaitingPong) {
+        // No answer to the last ping: a half-open connection, whose close could take long.
+        this.dropSocket();
+        this.scheduleRetry();
         return;
       }
+      this.awaitingPong = true;
       this.socket?.send(HEARTBEAT_PING);
     }, HEARTBEAT_INTERVAL_MS);
   }

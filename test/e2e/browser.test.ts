@@ -1,0 +1,363 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const baseUrl = inject("baseUrl");
+const SCREENSHOTS = "test-results/screenshots";
+const PASSWORD = "password123";
+const DESKTOP = { width: 1200, height: 800 };
+const PHONE = { width: 360, height: 740 };
+/** How long to wait for something the other browser caused. */
+const LIVE_MS = 15_000;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let browser: Browser;
+/** Console reports of the strict CSP blocking something: there must be none. */
+const cspViolations: string[] = [];
+/** One suffix per run, so usernames never collide with an earlier run's. */
+const run = Math.random().toString(36).slice(2, 7);
+
+interface Person {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function newContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, baseURL: baseUrl });
+  context.on("console", (entry) => {
+    if (entry.text().includes("Content Security Policy")) cspViolations.push(entry.text());
+  });
+  return context;
+}
+
+async function signUp(name: string, viewport: { width: number; height: number }): Promise<Person> {
+  const context = await newContext(viewport);
+  const page = await context.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  // The default lifetime is 24 hours.
+  expect(await page.getByLabel("Account lifetime").inputValue()).toBe("24");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("navigation", { name: "App" }).waitFor();
+  await waitForConnected(page);
+  return { name, context, page };
+}
+
+/** Searches with the given (maybe misspelled) text and adds the person it should find. */
+async function addConnection(page: Page, query: string, username: string): Promise<void> {
+  await page.getByRole("button", { name: "Search people" }).click();
+  await page.getByRole("searchbox", { name: "Search people" }).fill(query);
+  const add = page.getByRole("button", { name: `Add ${username}` });
+  await add.waitFor();
+  await add.click();
+  await chatTitle(page, username).waitFor();
+}
+
+function chatTitle(page: Page, username: string): Locator {
+  return page.getByRole("heading", { level: 2, name: username });
+}
+
+function messages(page: Page): Locator {
+  return page.getByRole("log", { name: "Messages" });
+}
+
+function message(page: Page, text: string): Locator {
+  return messages(page).locator("li.msg").filter({ has: page.locator(".msg__body", { hasText: text }) });
+}
+
+function chatStatus(page: Page): Locator {
+  return page.locator(".chat__status");
+}
+
+function connectionLink(page: Page, username: string): Locator {
+  return page.getByRole("link", { name: new RegExp(`^${username}\\b`) });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByRole("textbox", { name: /^Message to/ });
+  await composer.fill(text);
+  await composer.press("Enter");
+  await expect.poll(() => composer.inputValue()).toBe("");
+}
+
+async function waitForConnected(page: Page): Promise<void> {
+  await page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  // Let the ChatWindow finish typing the name in.
+  await page.locator(".typed--running").waitFor({ state: "detached" });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+/** Runs axe in the page (evaluate is not subject to the page's CSP) and returns serious findings. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * Sends messages over extra sockets of the signed-in page, as another client of the API would:
+ * each socket has its own send budget, so many messages land in a few seconds.
+ */
+async function sendOverSockets(page: Page, conversationId: string, bodies: string[]): Promise<void> {
+  await page.evaluate(
+    async ({ conversationId, bodies }) => {
+      const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/conversations/${conversationId}/ws`;
+      const perSocket = 10;
+      const chunks: string[][] = [];
+      for (let i = 0; i < bodies.length; i += perSocket) chunks.push(bodies.slice(i, i + perSocket));
+      // One chunk at a time keeps the messages in order; a fresh socket has a full burst.
+      for (const chunk of chunks) {
+        await new Promise<void>((done, fail) => {
+          const socket = new WebSocket(url);
+          const waiting = new Map(chunk.map((body, index) => [`bulk${Date.now()}${index}${Math.random().toString(36).slice(2)}`, body]));
+          socket.onmessage = (event) => {
+            const frame = JSON.parse(event.data as string) as { type: string; id?: string; code?: string };
+            if (frame.type === "hello") for (const [id, body] of waiting) socket.send(JSON.stringify({ type: "send", id, body }));
+            if (frame.type === "ack" && frame.id) waiting.delete(frame.id);
+            if (frame.type === "error") fail(new Error(`send refused: ${frame.code}`));
+            if (waiting.size === 0) {
+              socket.close();
+              done();
+            }
+          };
+          socket.onerror = () => fail(new Error("socket failed"));
+        });
+      }
+    },
+    { conversationId, bodies },
+  );
+}
+
+describe("two people chatting in the browser", () => {
+  let alice: Person;
+  let bob: Person;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    [alice, bob] = await Promise.all([signUp(`alice_${run}`, DESKTOP), signUp(`bob_${run}`, DESKTOP)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.context.close(), bob?.context.close()]);
+  });
+
+  it("finds a person by a misspelled name and adds them", async () => {
+    await alice.page.getByRole("button", { name: "Search people" }).click();
+    // "bbo" for "bob": a transposition the server's fuzzy search tolerates.
+    await alice.page.getByRole("searchbox", { name: "Search people" }).fill(`bbo_${run}`);
+    await alice.page.getByRole("button", { name: `Add ${bob.name}` }).waitFor();
+    await screenshot(alice.page, "search-results");
+    await alice.page.getByRole("button", { name: `Add ${bob.name}` }).click();
+
+    await chatTitle(alice.page, bob.name).waitFor();
+    conversationId = decodeURIComponent(new URL(alice.page.url()).pathname.replace(/^\/c\//, ""));
+    expect(conversationId).not.toBe("");
+    // Bob's hub tells him about the new connection without a reload.
+    await connectionLink(bob.page, alice.name).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("counts unread messages for a chat that is not open, then shows them read", async () => {
+    await send(alice.page, "Hi Bob, are you there?");
+    await expect.poll(() => message(alice.page, "are you there").getAttribute("class")).not.toContain("msg--pending");
+    await expect(message(alice.page, "are you there").locator("[data-tick]").getAttribute("data-tick")).resolves.toBe("sent");
+
+    await connectionLink(bob.page, alice.name).locator(".badge", { hasText: "1" }).waitFor({ timeout: LIVE_MS });
+    await expect.poll(() => bob.page.title()).toBe("(1) Chat");
+    await screenshot(bob.page, "list-with-unread");
+
+    await connectionLink(bob.page, alice.name).click();
+    await message(bob.page, "are you there").waitFor();
+    await message(alice.page, "are you there").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await expect.poll(() => bob.page.title()).toBe("Chat");
+  });
+
+  it("shows typing and delivers messages both ways, as text", async () => {
+    const composer = bob.page.getByRole("textbox", { name: /^Message to/ });
+    await composer.pressSequentially("Hello Al");
+    await chatStatus(alice.page).filter({ hasText: "typing…" }).waitFor({ timeout: LIVE_MS });
+    await composer.pressSequentially("ice <b>not bold</b>");
+    await composer.press("Enter");
+
+    const received = message(alice.page, "Hello Alice");
+    await received.waitFor({ timeout: LIVE_MS });
+    await expect(received.locator(".msg__body").textContent()).resolves.toBe("Hello Alice <b>not bold</b>");
+    await expect(received.locator("b").count()).resolves.toBe(0);
+    await chatStatus(alice.page).filter({ hasText: "online" }).waitFor({ timeout: LIVE_MS });
+
+    // Shift+Enter is a new line; Enter sends.
+    const aliceComposer = alice.page.getByRole("textbox", { name: /^Message to/ });
+    await aliceComposer.pressSequentially("line one");
+    await aliceComposer.press("Shift+Enter");
+    await aliceComposer.pressSequentially("line two");
+    await aliceComposer.press("Enter");
+    const multiline = message(bob.page, "line one");
+    await multiline.waitFor({ timeout: LIVE_MS });
+    await expect(multiline.locator(".msg__body").textContent()).resolves.toBe("line one\nline two");
+    await message(alice.page, "line one").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+
+    await screenshot(alice.page, "chat-desktop-light");
+    await bob.page.emulateMedia({ colorScheme: "dark" });
+    await screenshot(bob.page, "chat-desktop-dark");
+  });
+
+  it("shows the other person offline when their tab closes, and online when they return", async () => {
+    await bob.page.close();
+    await chatStatus(alice.page).filter({ hasText: /^offline$/ }).waitFor({ timeout: LIVE_MS });
+    await connectionLink(alice.page, bob.name).filter({ hasText: "offline" }).waitFor();
+    await screenshot(alice.page, "chat-peer-offline");
+
+    bob.page = await bob.context.newPage();
+    await bob.page.goto("/");
+    await waitForConnected(bob.page);
+    await chatStatus(alice.page).filter({ hasText: /^online$/ }).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("keeps messages written offline in an outbox and catches up on reconnect", async () => {
+    await alice.context.setOffline(true);
+    await alice.page.locator('.header [data-state="offline"]').waitFor({ timeout: LIVE_MS });
+    await send(alice.page, "written while offline");
+    await message(alice.page, "written while offline").locator('[data-tick="pending"]').waitFor();
+
+    await connectionLink(bob.page, alice.name).click();
+    await send(bob.page, "sent while Alice was away");
+    await message(bob.page, "sent while Alice was away").locator('[data-tick="sent"]').waitFor({ timeout: LIVE_MS });
+    await screenshot(alice.page, "chat-offline-outbox");
+
+    await alice.context.setOffline(false);
+    await waitForConnected(alice.page);
+    // The room replays what was missed (resume) and takes the queued message (same id, once).
+    await message(alice.page, "sent while Alice was away").waitFor({ timeout: LIVE_MS });
+    await message(alice.page, "written while offline").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await expect(message(bob.page, "written while offline").count()).resolves.toBe(1);
+  });
+
+  it("keeps the history across a reload and loads older messages when scrolling up", async () => {
+    const bulk = Array.from({ length: 60 }, (_, index) => `bulk message ${index + 1}`);
+    await sendOverSockets(bob.page, conversationId, bulk);
+    await message(alice.page, "bulk message 60").waitFor({ timeout: LIVE_MS });
+
+    await alice.page.reload();
+    await chatTitle(alice.page, bob.name).waitFor();
+    await message(alice.page, "bulk message 60").waitFor();
+    // The first page holds the latest 50 of 65 messages: the oldest are not loaded yet.
+    await expect(message(alice.page, "are you there").count()).resolves.toBe(0);
+
+    const log = messages(alice.page);
+    await expect
+      .poll(
+        async () => {
+          await log.evaluate((element) => element.scrollTo({ top: 0 }));
+          return message(alice.page, "are you there").count();
+        },
+        { timeout: LIVE_MS },
+      )
+      .toBe(1);
+    await alice.page.getByText(`This is the beginning of your conversation with ${bob.name}.`).waitFor();
+    await expect(log.locator("li.msg").count()).resolves.toBe(65);
+    const order = await log.locator(".msg__body").allTextContents();
+    expect(order.indexOf("bulk message 1")).toBeLessThan(order.indexOf("bulk message 2"));
+    expect(order.indexOf("Hi Bob, are you there?")).toBe(0);
+    await screenshot(alice.page, "chat-history-top");
+  });
+
+  it("has no serious accessibility violations on the chat and login screens", async () => {
+    await expect(seriousViolations(alice.page)).resolves.toEqual([]);
+
+    const visitor = await newContext(DESKTOP);
+    const page = await visitor.newPage();
+    await page.goto("/login");
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+    await screenshot(page, "login");
+    await page.goto("/signup");
+    await page.getByRole("heading", { name: "Create an account" }).waitFor();
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+    await screenshot(page, "signup");
+    await visitor.close();
+  });
+});
+
+describe("on a 360 px wide phone", () => {
+  let dana: Person;
+  let erin: Person;
+
+  beforeAll(async () => {
+    [dana, erin] = await Promise.all([signUp(`dana_${run}`, PHONE), signUp(`erin_${run}`, PHONE)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([dana?.context.close(), erin?.context.close()]);
+  });
+
+  it("moves between the list and the chat, with a back button", async () => {
+    await screenshot(dana.page, "phone-empty-list");
+    await addConnection(dana.page, `erin_${run}`, erin.name);
+    // One pane at a time: the chat covers the list.
+    await expect(dana.page.locator(".pane--list").isVisible()).resolves.toBe(false);
+    await send(dana.page, "Hello from a small screen");
+
+    await connectionLink(erin.page, dana.name).click();
+    await message(erin.page, "small screen").waitFor({ timeout: LIVE_MS });
+    await send(erin.page, "Hi Dana, the reply arrives too");
+    await message(dana.page, "reply arrives").waitFor({ timeout: LIVE_MS });
+    await screenshot(dana.page, "phone-chat");
+
+    await dana.page.getByRole("button", { name: "Back to connections" }).click();
+    await connectionLink(dana.page, erin.name).waitFor();
+    await expect(dana.page.locator(".pane--chat").isVisible()).resolves.toBe(false);
+    await screenshot(dana.page, "phone-list");
+
+    await connectionLink(dana.page, erin.name).click();
+    await chatTitle(dana.page, erin.name).waitFor();
+    await expect(seriousViolations(dana.page)).resolves.toEqual([]);
+  });
+
+  it("deletes an account after confirmation and returns to the login screen", async () => {
+    await erin.page.getByRole("button", { name: "Back to connections" }).click();
+    await erin.page.getByRole("button", { name: "Delete account" }).click();
+    const dialog = erin.page.getByRole("dialog", { name: "Delete your account?" });
+    await dialog.waitFor();
+    await screenshot(erin.page, "phone-delete-account");
+    await dialog.getByRole("button", { name: "Delete account" }).click();
+
+    await erin.page.getByRole("heading", { name: "Log in" }).waitFor({ timeout: LIVE_MS });
+    await erin.page.getByText("Your account was deleted.").waitFor();
+    // Dana's list loses Erin, and her open chat with Erin closes.
+    await connectionLink(dana.page, erin.name).waitFor({ state: "detached", timeout: LIVE_MS });
+  });
+});
+
+describe("the strict Content-Security-Policy", () => {
+  it("is sent with the app", async () => {
+    const response = await fetch(baseUrl);
+    expect(response.headers.get("content-security-policy")).toContain("style-src 'self'");
+  });
+
+  it("blocked nothing in any page of the scenarios above", () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
