@@ -1,9 +1,17 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
 
+/** Where `npm run dev` runs wrangler dev; Vite's dev server forwards the API and sockets there. */
+const WORKER_ORIGIN = `http://127.0.0.1:${process.env.WORKER_PORT ?? "8787"}`;
+
 // The web app builds into the Worker's assets directory (wrangler.toml [assets]).
 export default defineConfig({
   root: "web",
   plugins: [preact()],
   build: { outDir: "../dist/web", emptyOutDir: true },
+  server: {
+    port: Number(process.env.PORT ?? 5173),
+    strictPort: true,
+    proxy: { "/api": { target: WORKER_ORIGIN, ws: true } },
+  },
 });
