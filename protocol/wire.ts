@@ -11,8 +11,11 @@ export const PROTOCOL_VERSION = 1;
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
 export const HEARTBEAT_INTERVAL_MS = 20_000;
-/** A socket with no ping for this long is treated as gone. */
-export const HEARTBEAT_TIMEOUT_MS = 60_000;
+/**
+ * A socket with no ping for this long is treated as gone. Generous, because a hidden tab's
+ * timers may be slowed to one a minute; sweeps every 30 s make detection take 90–120 s.
+ */
+export const HEARTBEAT_TIMEOUT_MS = 90_000;
 
 export const WIRE_LIMITS = {
   /** Largest frame accepted from a client, in bytes of UTF-8. */
