@@ -62,8 +62,14 @@ export class ConversationRoom extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const previous = this.queues.get(ws) ?? Promise.resolve();
-    const next = previous.then(() => this.handleFrame(ws, raw));
-    this.queues.set(ws, next.catch(() => undefined));
+    const next = previous
+      .then(() => this.handleFrame(ws, raw))
+      .catch((error: unknown) => {
+        // The client keeps an unacknowledged message and sends it again: a resend is stored once.
+        console.error("room frame failed", error);
+        this.sockets.send(ws, { type: "error", code: "internal_error", message: "That did not work. Please try again." } satisfies ServerMessage);
+      });
+    this.queues.set(ws, next);
     return next;
   }
 
