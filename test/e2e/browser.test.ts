@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const baseUrl = inject("baseUrl");
@@ -45,8 +45,10 @@ async function newContext(viewport: { width: number; height: number }): Promise<
   return context;
 }
 
-async function signUp(name: string, viewport: { width: number; height: number }): Promise<Person> {
+/** Signs up in a fresh browser; `prepare` runs on the context before the first page opens. */
+async function signUp(name: string, viewport: { width: number; height: number }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Person> {
   const context = await newContext(viewport);
+  await prepare?.(context);
   const page = await context.newPage();
   await page.goto("/signup");
   await page.getByLabel("Username").fill(name);
@@ -98,6 +100,43 @@ async function send(page: Page, text: string): Promise<void> {
 
 async function waitForConnected(page: Page): Promise<void> {
   await page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
+}
+
+async function goOffline(person: Person): Promise<void> {
+  await person.context.setOffline(true);
+  await person.page.locator('.header [data-state="offline"]').waitFor({ timeout: LIVE_MS });
+}
+
+type ShownNotification = { title: string; body?: string; tag?: string };
+
+/** Stands in for the browser's notifications: permission granted, each one recorded in the page. */
+async function recordNotifications(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const shown: ShownNotification[] = [];
+    class RecordedNotification {
+      static permission = "granted";
+      static requestPermission = async () => "granted";
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        shown.push({ title, body: options?.body, tag: options?.tag });
+      }
+      close() {}
+    }
+    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+  });
+}
+
+function shownNotifications(page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(() => (window as unknown as { shownNotifications: ShownNotification[] }).shownNotifications);
+}
+
+/** As when the person switches to another tab or window, and back. */
+async function setTabVisible(page: Page, visible: boolean): Promise<void> {
+  await page.evaluate((visible) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (visible ? "visible" : "hidden") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => !visible });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, visible);
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -237,8 +276,7 @@ describe("two people chatting in the browser", () => {
   });
 
   it("keeps messages written offline in an outbox and catches up on reconnect", async () => {
-    await alice.context.setOffline(true);
-    await alice.page.locator('.header [data-state="offline"]').waitFor({ timeout: LIVE_MS });
+    await goOffline(alice);
     await send(alice.page, "written while offline");
     await message(alice.page, "written while offline").locator('[data-tick="pending"]').waitFor();
 
@@ -348,6 +386,122 @@ describe("on a 360 px wide phone", () => {
     await erin.page.getByText("Your account was deleted.").waitFor();
     // Dana's list loses Erin, and her open chat with Erin closes.
     await connectionLink(dana.page, erin.name).waitFor({ state: "detached", timeout: LIVE_MS });
+  });
+});
+
+describe("three people: unsent messages and notifications", () => {
+  let olga: Person;
+  let pete: Person;
+  let quin: Person;
+
+  beforeAll(async () => {
+    [olga, pete, quin] = await Promise.all([signUp(`olga_${run}`, DESKTOP, recordNotifications), signUp(`pete_${run}`, DESKTOP), signUp(`quin_${run}`, DESKTOP)]);
+    await addConnection(olga.page, quin.name, quin.name);
+    await addConnection(olga.page, pete.name, pete.name);
+    for (const other of [pete, quin]) {
+      await connectionLink(other.page, olga.name).click();
+      await chatTitle(other.page, olga.name).waitFor();
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([olga?.context.close(), pete?.context.close(), quin?.context.close()]);
+  });
+
+  it("delivers a message written offline after the person switched to another chat", async () => {
+    await goOffline(olga);
+    await send(olga.page, "written offline to Pete");
+    await message(olga.page, "written offline to Pete").locator('[data-tick="pending"]').waitFor();
+
+    await connectionLink(olga.page, quin.name).click();
+    await chatTitle(olga.page, quin.name).waitFor();
+    await olga.context.setOffline(false);
+
+    // Olga stays in Quin's chat: the message to Pete goes out in the background.
+    await message(pete.page, "written offline to Pete").waitFor({ timeout: LIVE_MS });
+    await connectionLink(olga.page, pete.name).filter({ hasText: "You: written offline to Pete" }).waitFor({ timeout: LIVE_MS });
+    await expect(chatTitle(olga.page, quin.name).count()).resolves.toBe(1);
+
+    await connectionLink(olga.page, pete.name).click();
+    await message(olga.page, "written offline to Pete").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await expect(message(olga.page, "written offline to Pete").count()).resolves.toBe(1);
+    await expect(message(pete.page, "written offline to Pete").count()).resolves.toBe(1);
+  });
+
+  it("notifies of messages while the tab is hidden, as text, and counts them in the title until read", async () => {
+    const text = '<img src="x" onerror="document.title=\'pwned\'"> Olga, <b>look</b>';
+    // Olga has Pete's chat open, then looks at another tab.
+    await setTabVisible(olga.page, false);
+    await send(pete.page, "while you were away");
+    await expect.poll(() => shownNotifications(olga.page), { timeout: LIVE_MS }).toEqual([expect.objectContaining({ title: pete.name, body: "while you were away" })]);
+    await expect.poll(() => olga.page.title()).toBe("(1) Chat");
+
+    await send(quin.page, text);
+    await expect.poll(() => shownNotifications(olga.page), { timeout: LIVE_MS }).toHaveLength(2);
+    expect((await shownNotifications(olga.page))[1]).toMatchObject({ title: quin.name, body: text });
+    await expect.poll(() => olga.page.title()).toBe("(2) Chat");
+    const preview = connectionLink(olga.page, quin.name).locator(".connection__preview");
+    await expect(preview.textContent()).resolves.toBe(text);
+    await expect(olga.page.locator(".connections img, .connections b").count()).resolves.toBe(0);
+
+    // Back in the tab, Pete's message in the open chat is read; Quin's chat is not open.
+    await setTabVisible(olga.page, true);
+    await expect.poll(() => olga.page.title(), { timeout: LIVE_MS }).toBe("(1) Chat");
+    await connectionLink(olga.page, quin.name).click();
+    await expect(message(olga.page, "Olga,").locator(".msg__body").textContent()).resolves.toBe(text);
+    await expect.poll(() => olga.page.title(), { timeout: LIVE_MS }).toBe("Chat");
+    await expect(messages(olga.page).locator("img, b").count()).resolves.toBe(0);
+  });
+
+  it("keeps a message that is still pending through a reload and delivers it once the server is back", async () => {
+    await connectionLink(olga.page, pete.name).click();
+    await chatTitle(olga.page, pete.name).waitFor();
+    // Sockets opened from now on reach nothing until `reachable`; pages still load over HTTP.
+    let reachable = false;
+    const held: WebSocketRoute[] = [];
+    await olga.context.routeWebSocket(/\/ws$/, (socket) => {
+      if (reachable) socket.connectToServer();
+      else held.push(socket);
+    });
+    await goOffline(olga);
+    await send(olga.page, "pending across a reload");
+    await olga.context.setOffline(false);
+
+    await olga.page.reload();
+    await chatTitle(olga.page, pete.name).waitFor();
+    await message(olga.page, "pending across a reload").locator('[data-tick="pending"]').waitFor();
+    await screenshot(olga.page, "chat-pending-after-reload");
+
+    // Started again with no chat open, the app sends it by itself once the server is back.
+    await olga.page.goto("/");
+    await connectionLink(olga.page, pete.name).waitFor();
+    reachable = true;
+    await Promise.all(held.splice(0).map((socket) => socket.close()));
+    await message(pete.page, "pending across a reload").waitFor({ timeout: LIVE_MS });
+    await connectionLink(olga.page, pete.name).click();
+    await message(olga.page, "pending across a reload").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await expect(message(pete.page, "pending across a reload").count()).resolves.toBe(1);
+    await expect(message(olga.page, "pending across a reload").count()).resolves.toBe(1);
+  });
+
+  it("forgets unsent messages when the person logs out", async () => {
+    await goOffline(olga);
+    await send(olga.page, "left behind at logout");
+    await message(olga.page, "left behind at logout").locator('[data-tick="pending"]').waitFor();
+    await olga.page.getByRole("button", { name: "Log out" }).click();
+    await olga.page.getByRole("heading", { name: "Log in" }).waitFor();
+    await expect(olga.page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes("outbox")))).resolves.toEqual([]);
+
+    await olga.context.setOffline(false);
+    await olga.page.getByLabel("Username").fill(olga.name);
+    await olga.page.getByLabel("Password").fill(PASSWORD);
+    await olga.page.getByRole("button", { name: "Log in" }).click();
+    await connectionLink(olga.page, pete.name).click();
+    await send(olga.page, "back after logging in");
+    // What was forgotten would have gone first: once the later message is there, it did not.
+    await message(pete.page, "back after logging in").waitFor({ timeout: LIVE_MS });
+    await expect(message(pete.page, "left behind at logout").count()).resolves.toBe(0);
+    await expect(message(olga.page, "left behind at logout").count()).resolves.toBe(0);
   });
 });
 

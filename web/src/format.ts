@@ -17,7 +17,8 @@ export function formatTime(iso: string): string {
 export function formatDay(iso: string, now = new Date()): string {
   const date = new Date(iso);
   const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
-  if (days === 0) return "Today";
+  // The server's clock may run a little ahead of this one: a message from "tomorrow" is today's.
+  if (days <= 0) return "Today";
   if (days === 1) return "Yesterday";
   return date.getFullYear() === now.getFullYear() ? dayFormat.format(date) : yearDayFormat.format(date);
 }
@@ -28,7 +29,7 @@ export function formatWhen(iso: string, now = new Date()): string {
   return startOfDay(date) === startOfDay(now) ? timeFormat.format(date) : shortDayFormat.format(date);
 }
 
-/** "2 d 3 h left", "5 h 12 min left", "12 min left", "under a minute left", "expired". */
+/** "2 d 3 h left", "5 h 12 min left", "12 min left", "under a minute left", "Account expired". */
 export function formatTimeLeft(ms: number): string {
   if (ms <= 0) return "Account expired";
   const minutes = Math.floor(ms / 60_000);

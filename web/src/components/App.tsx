@@ -1,13 +1,16 @@
 import { useEffect } from "preact/hooks";
 import type { Notifications } from "../models/notifications";
+import type { OutboxStore } from "../models/outbox-store";
 import { navigate, route } from "../models/route";
 import type { Session } from "../models/session";
 import { ChatScreen } from "./ChatScreen";
 import { Login } from "./Login";
 import { SignUp } from "./SignUp";
 
+type Props = { session: Session; notifications: Notifications; outboxStore: OutboxStore };
+
 /** Picks the screen from the session and the address bar. */
-export function App({ session, notifications }: { session: Session; notifications: Notifications }) {
+export function App({ session, notifications, outboxStore }: Props) {
   const status = session.status.value;
   const current = route.value;
 
@@ -23,5 +26,5 @@ export function App({ session, notifications }: { session: Session; notification
     );
   }
   if (status === "signed-out") return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
-  return <ChatScreen session={session} notifications={notifications} />;
+  return <ChatScreen session={session} notifications={notifications} outboxStore={outboxStore} />;
 }

@@ -1,6 +1,9 @@
 import { useModel } from "@preact/signals";
 import { ConnectionsModel, openConversationId } from "../models/connections";
 import type { Notifications } from "../models/notifications";
+import { OutboxModel } from "../models/outbox";
+import type { OutboxStore } from "../models/outbox-store";
+import { PageModel } from "../models/page";
 import { SearchModel } from "../models/search";
 import type { Session } from "../models/session";
 import { ChatWindow } from "./ChatWindow";
@@ -9,10 +12,14 @@ import { ListOfConnections } from "./ListOfConnections";
 import { SearchResults } from "./SearchResults";
 import { Sidebar } from "./Sidebar";
 
+type Props = { session: Session; notifications: Notifications; outboxStore: OutboxStore };
+
 /** The signed-in app: two panes on a wide screen, one at a time on a phone. */
-export function ChatScreen({ session, notifications }: { session: Session; notifications: Notifications }) {
-  const connections = useModel(() => new ConnectionsModel(session, notifications));
+export function ChatScreen({ session, notifications, outboxStore }: Props) {
+  const page = useModel(PageModel);
+  const connections = useModel(() => new ConnectionsModel(session, notifications, page));
   const search = useModel(() => new SearchModel(connections));
+  const outbox = useModel(() => new OutboxModel(session.user.value!.id, outboxStore, connections));
   const openId = openConversationId.value;
   const searching = search.open.value && search.query.value.trim() !== "";
 
@@ -26,7 +33,7 @@ export function ChatScreen({ session, notifications }: { session: Session; notif
         </section>
         <section class="pane pane--chat" aria-label="Conversation">
           {openId ? (
-            <ChatWindow key={openId} conversationId={openId} me={session.user.value!} connections={connections} />
+            <ChatWindow key={openId} conversationId={openId} me={session.user.value!} connections={connections} outbox={outbox} page={page} />
           ) : (
             <div class="empty">
               <p>Pick a connection to start chatting, or search for someone new.</p>

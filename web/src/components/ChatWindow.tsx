@@ -5,6 +5,8 @@ import type { User } from "../../../protocol/api";
 import { ChatModel } from "../models/chat";
 import type { Chat } from "../models/chat";
 import type { Connections } from "../models/connections";
+import type { Outbox } from "../models/outbox";
+import type { Page } from "../models/page";
 import { goBackTo } from "../models/route";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
@@ -12,12 +14,13 @@ import { ConnectionStatus } from "./ConnectionStatus";
 import { BackIcon } from "./icons";
 import { MessageList } from "./MessageList";
 
-type Props = { conversationId: string; me: User; connections: Connections };
+type Props = { conversationId: string; me: User; connections: Connections; outbox: Outbox; page: Page };
 
 /** The open conversation, once the list confirms it is one of ours. */
-export function ChatWindow({ conversationId, me, connections }: Props) {
+export function ChatWindow(props: Props) {
+  const { conversationId, connections } = props;
   const connection = connections.byConversation.value.get(conversationId);
-  if (connection) return <OpenChat conversationId={conversationId} me={me} connections={connections} />;
+  if (connection) return <OpenChat {...props} />;
   return (
     <div class="chat">
       <ChatBar>
@@ -32,8 +35,8 @@ export function ChatWindow({ conversationId, me, connections }: Props) {
   );
 }
 
-function OpenChat({ conversationId, me, connections }: Props) {
-  const chat = useModel(() => new ChatModel(conversationId, me, connections));
+function OpenChat({ conversationId, me, connections, outbox, page }: Props) {
+  const chat = useModel(() => new ChatModel(conversationId, me, connections, outbox, page));
   const other = chat.connection.value?.user.username ?? "";
   const online = chat.otherOnline.value;
   const typing = chat.otherTyping.value;

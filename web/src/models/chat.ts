@@ -8,7 +8,9 @@ import type { SocketState } from "../net/socket";
 import type { Connections } from "./connections";
 import { acknowledge, mergeMessages, setStatus } from "./messages";
 import type { ChatMessage } from "./messages";
-import { pageVisible } from "./page";
+import type { Outbox } from "./outbox";
+import type { PendingMessage } from "./outbox-store";
+import type { Page } from "./page";
 
 const PAGE_SIZE = 50;
 /** Resend "typing on" at most this often while the person keeps typing. */
@@ -20,9 +22,15 @@ const TYPING_STALE_MS = 8_000;
 
 type Member = { id: string; username: string; online: boolean };
 
-/** One open conversation: its history, live messages, the outbox, typing and read receipts. */
-export const ChatModel = createModel((conversationId: string, me: User, connections: Connections) => {
-  const messages = signal<ChatMessage[]>([]);
+/** A message kept in the outbox, shown as sending until the room acknowledges it. */
+function pendingMessage(conversationId: string, senderId: string, message: PendingMessage): ChatMessage {
+  return { id: message.id, seq: null, conversationId, senderId, body: message.body, sentAt: message.createdAt, status: "pending" };
+}
+
+/** One open conversation: its history, live messages, unsent messages, typing and read receipts. */
+export const ChatModel = createModel((conversationId: string, me: User, connections: Connections, outbox: Outbox, page: Page) => {
+  // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
+  const messages = signal<ChatMessage[]>(outbox.pending(conversationId).map((message) => pendingMessage(conversationId, me.id, message)));
   const hasMore = signal(false);
   const historyState = signal<"loading" | "ready" | "error">("loading");
   const olderState = signal<"idle" | "loading" | "error">("idle");
@@ -54,7 +62,7 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
   let typingStale: ReturnType<typeof setTimeout> | undefined;
 
   const flushRead = () => {
-    if (!pageVisible.value || seenSeq <= readSent || !room) return;
+    if (!page.visible.value || seenSeq <= readSent || !room) return;
     readSent = seenSeq;
     room.read(seenSeq);
     connections.markRead(conversationId);
@@ -74,6 +82,7 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
         connections.notePreview(frame.message);
         return;
       case "ack":
+        outbox.remove(conversationId, frame.id);
         messages.value = acknowledge(messages.value, frame.id, frame.seq);
         return;
       case "typing":
@@ -109,12 +118,12 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
   const loadLatest = async () => {
     historyState.value = "loading";
     try {
-      const page = await api.messages(conversationId, null, PAGE_SIZE);
-      messages.value = mergeMessages(messages.value, page.messages);
-      hasMore.value = page.hasMore;
+      const latest = await api.messages(conversationId, null, PAGE_SIZE);
+      messages.value = mergeMessages(messages.value, latest.messages);
+      hasMore.value = latest.hasMore;
       historyState.value = "ready";
       historyError.value = null;
-      room?.setBaseline(page.messages.at(-1)?.seq ?? 0);
+      room?.setBaseline(latest.messages.at(-1)?.seq ?? 0);
     } catch (error) {
       historyState.value = "error";
       historyError.value = (error as Error).message;
@@ -122,6 +131,7 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
   };
 
   effect(() => {
+    const release = outbox.claim(conversationId);
     const current = new RoomConnection(conversationId, {
       onFrame,
       onState: (state) => {
@@ -132,17 +142,20 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
       },
     });
     room = current;
+    for (const message of messages.peek()) if (message.status === "pending") current.send(message.id, message.body);
     return () => {
       stopTyping();
       clearTimeout(typingStale);
       current.close();
       room = null;
+      // Whatever is still unacknowledged goes on in the background.
+      release();
     };
   });
 
   // Read receipts wait until the tab is visible again.
   effect(() => {
-    if (pageVisible.value) untracked(flushRead);
+    if (page.visible.value) untracked(flushRead);
   });
 
   void loadLatest();
@@ -168,9 +181,9 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
       if (oldest === undefined || oldest === null) return;
       olderState.value = "loading";
       try {
-        const page = await api.messages(conversationId, oldest, PAGE_SIZE);
-        messages.value = mergeMessages(messages.value, page.messages);
-        hasMore.value = page.hasMore;
+        const older = await api.messages(conversationId, oldest, PAGE_SIZE);
+        messages.value = mergeMessages(messages.value, older.messages);
+        hasMore.value = older.hasMore;
         olderState.value = "idle";
       } catch (error) {
         olderState.value = "error";
@@ -185,12 +198,12 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
     send(): boolean {
       const body = draft.value.trim();
       if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value) return false;
-      const id = newMessageId();
-      const pending: ChatMessage = { id, seq: null, conversationId, senderId: me.id, body, sentAt: new Date().toISOString(), status: "pending" };
-      messages.value = [...messages.value, pending];
+      const pending: PendingMessage = { id: newMessageId(), body, createdAt: new Date().toISOString() };
+      outbox.save(conversationId, pending);
+      messages.value = [...messages.value, pendingMessage(conversationId, me.id, pending)];
       draft.value = "";
       stopTyping();
-      room?.send(id, body);
+      room?.send(pending.id, body);
       return true;
     },
     retry(id: string) {
@@ -201,6 +214,7 @@ export const ChatModel = createModel((conversationId: string, me: User, connecti
     },
     discard(id: string) {
       room?.forget(id);
+      outbox.remove(conversationId, id);
       messages.value = messages.value.filter((item) => item.id !== id || item.seq !== null);
     },
     /** The composer changed: tell the room we are typing, throttled, and stop after a pause. */

@@ -5,7 +5,7 @@ import { api } from "../net/api";
 import { HubConnection } from "../net/hub";
 import type { SocketState } from "../net/socket";
 import type { Notifications } from "./notifications";
-import { pageVisible } from "./page";
+import type { Page } from "./page";
 import { conversationPath, navigate, route } from "./route";
 import type { Session } from "./session";
 
@@ -27,7 +27,7 @@ function byActivity(a: Connection, b: Connection): number {
  * The person's connections, kept live by the user hub: presence, unread counts, previews,
  * new and removed connections. Also owns the title badge and message notifications.
  */
-export const ConnectionsModel = createModel((session: Session, notifications: Notifications) => {
+export const ConnectionsModel = createModel((session: Session, notifications: Notifications, page: Page) => {
   const list = signal<Connection[]>([]);
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
@@ -37,7 +37,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
 
   /** Unread messages the person is not looking at right now. */
   const unseenTotal = computed(() => {
-    const open = pageVisible.value ? openConversationId.value : null;
+    const open = page.visible.value ? openConversationId.value : null;
     return list.value.reduce((sum, item) => sum + (item.conversationId === open ? 0 : item.unread), 0);
   });
 
@@ -64,7 +64,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const notifyIfUnseen = (before: Connection | undefined, unread: number, lastMessage: Message | null) => {
     if (!before || !lastMessage || unread <= before.unread) return;
     if (lastMessage.senderId === session.user.value?.id) return;
-    if (pageVisible.value && openConversationId.value === before.conversationId) return;
+    if (page.visible.value && openConversationId.value === before.conversationId) return;
     const conversationId = before.conversationId;
     notifications.show(before.user.username, lastMessage.body, conversationId, () => navigate(conversationPath(conversationId)));
   };
@@ -101,10 +101,11 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       onState: (state) => {
         hubState.value = state;
       },
-      // The hub does not replay: after a reconnect the list is fetched again.
+      // The hub does not replay: after a reconnect the list is fetched again. So it is after a
+      // failed first fetch, which also holds back the sending of unsent messages (outbox.ts).
       onOpen: () => {
         opens += 1;
-        if (opens > 1) void refresh();
+        if (opens > 1 || loadError.peek() !== null) void refresh();
       },
       onRefused: () => {
         if (Date.now() - lastSessionCheck < SESSION_CHECK_MS) return;

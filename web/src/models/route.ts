@@ -5,10 +5,14 @@ export type Route =
   | { name: "signup" }
   | { name: "home"; conversationId: string | null };
 
-const path = signal(location.pathname);
-
-addEventListener("popstate", () => {
+const followHistory = () => {
   path.value = location.pathname;
+};
+
+/** The address bar's path. It follows back and forward only while something reads it. */
+const path = signal(location.pathname, {
+  watched: () => addEventListener("popstate", followHistory),
+  unwatched: () => removeEventListener("popstate", followHistory),
 });
 
 /** The screen the address bar names; the SPA fallback serves every path. */

@@ -1,6 +1,7 @@
 import { createModel, effect, signal } from "@preact/signals";
 import type { User } from "../../../protocol/api";
 import { api, ApiError, setUnauthorizedHandler } from "../net/api";
+import type { OutboxStore } from "./outbox-store";
 import { navigate } from "./route";
 
 export type SessionStatus = "loading" | "signed-out" | "signed-in";
@@ -13,8 +14,8 @@ const ENDED_NOTICES = {
 export type EndReason = keyof typeof ENDED_NOTICES;
 const EXPIRY_RECHECK_MS = 60_000;
 
-/** Who is signed in, and the ways in and out. */
-export const SessionModel = createModel(() => {
+/** Who is signed in, and the ways in and out. Leaving for good forgets what was left unsent. */
+export const SessionModel = createModel((outbox: OutboxStore) => {
   const status = signal<SessionStatus>("loading");
   const user = signal<User | null>(null);
   /** Shown on the login screen after the session ended by itself. */
@@ -28,6 +29,8 @@ export const SessionModel = createModel(() => {
 
   const end = (reason: EndReason) => {
     if (status.value !== "signed-in") return;
+    // A lost session may be the same person logging in again; an ended account never sends.
+    if (reason !== "signed-out" && user.value) outbox.clear(user.value.id);
     user.value = null;
     status.value = "signed-out";
     notice.value = ENDED_NOTICES[reason];
@@ -74,7 +77,9 @@ export const SessionModel = createModel(() => {
       signedIn((await api.signup(username, password, lifetimeHours)).user);
     },
     async logout() {
+      const leaving = user.value;
       await api.logout().catch(() => undefined);
+      if (leaving) outbox.clear(leaving.id);
       user.value = null;
       status.value = "signed-out";
       notice.value = null;

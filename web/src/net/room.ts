@@ -73,6 +73,11 @@ export class RoomConnection {
     this.enqueue(id);
   }
 
+  /** How many sent or queued messages the server has not acknowledged yet. */
+  get unacknowledged(): number {
+    return this.outbox.size;
+  }
+
   /** Drops a message from the outbox (it failed for good, or the person gave up on it). */
   forget(id: string): void {
     this.outbox.delete(id);
