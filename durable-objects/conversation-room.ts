@@ -67,7 +67,9 @@ export class ConversationRoom extends DurableObject<Env> {
       .catch((error: unknown) => {
         // The client keeps an unacknowledged message and sends it again: a resend is stored once.
         console.error("room frame failed", error);
-        this.sockets.send(ws, { type: "error", code: "internal_error", message: "That did not work. Please try again." } satisfies ServerMessage);
+        const frame = parseClientMessage(raw);
+        const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
+        this.sockets.send(ws, { type: "error", code: "internal_error", message: "That did not work. Please try again.", ...(id ? { id } : {}) } satisfies ServerMessage);
       });
     this.queues.set(ws, next);
     return next;
