@@ -14,7 +14,7 @@ if (run(bin("wrangler"), ["types", "--strict-vars=false", "--env-file", ".dev.va
   console.error("worker-configuration.d.ts is stale: run `npm run types`");
   failedChecks += 1;
 }
-for (const project of ["tsconfig.json", "web/tsconfig.json"]) {
+for (const project of ["tsconfig.json", "web/tsconfig.json", "test/e2e/tsconfig.json"]) {
   if (run(bin("tsc"), ["-p", project, "--noEmit"]) !== 0) {
     console.error(`type check failed: ${project}`);
     failedChecks += 1;
