@@ -121,6 +121,18 @@ describe("login and logout", () => {
     expect(statuses[10]).toBe(429);
   });
 
+  it("ends the session on the server at logout, and only that one", async () => {
+    const username = uniqueName();
+    const first = await signUp(username, "password123");
+    const login = await api("/api/auth/login", { body: { username, password: "password123" } });
+    const second = sessionCookie(login);
+    expect((await api("/api/auth/logout", { method: "POST", cookie: first.cookie })).status).toBe(204);
+    const reused = await api("/api/me", { cookie: first.cookie });
+    expect(reused.status).toBe(401);
+    expect(await reused.json()).toMatchObject({ error: { code: "session_ended" } });
+    expect((await api("/api/me", { cookie: second })).status).toBe(200);
+  });
+
   it("clears the cookie on logout", async () => {
     const { cookie } = await signUp();
     const response = await api("/api/auth/logout", { method: "POST", cookie });

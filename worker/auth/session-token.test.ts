@@ -4,7 +4,7 @@ import { signSession, verifySession, type SessionClaims } from "./session-token"
 
 const SECRET = "test-secret-for-session-tokens-0123456789";
 const NOW = 1_800_000_000_000;
-const claims: SessionClaims = { userId: "user-123", expiresAt: NOW + 60_000 };
+const claims: SessionClaims = { userId: "user-123", sessionId: "session-1", expiresAt: NOW + 60_000 };
 
 const encoder = new TextEncoder();
 
@@ -35,7 +35,7 @@ describe("session tokens", () => {
 
   it("refuses a token whose payload was changed", async () => {
     const [, signature] = (await signSession(claims, SECRET)).split(".");
-    const forgedPayload = toBase64Url(encoder.encode(JSON.stringify({ uid: "admin", exp: claims.expiresAt })));
+    const forgedPayload = toBase64Url(encoder.encode(JSON.stringify({ uid: "admin", sid: claims.sessionId, exp: claims.expiresAt })));
     expect(await verifySession(`${forgedPayload}.${signature}`, SECRET, NOW)).toBeNull();
   });
 
@@ -59,19 +59,19 @@ describe("session tokens", () => {
   });
 
   it("uses the current time when none is given", async () => {
-    const live = await signSession({ userId: "u", expiresAt: Date.now() + 60_000 }, SECRET);
-    const dead = await signSession({ userId: "u", expiresAt: Date.now() - 1 }, SECRET);
+    const live = await signSession({ userId: "u", sessionId: "s", expiresAt: Date.now() + 60_000 }, SECRET);
+    const dead = await signSession({ userId: "u", sessionId: "s", expiresAt: Date.now() - 1 }, SECRET);
     expect(await verifySession(live, SECRET)).not.toBeNull();
     expect(await verifySession(dead, SECRET)).toBeNull();
   });
 
   it("refuses a correctly signed payload that holds no valid claims", async () => {
-    for (const payload of ["not json", "null", "[]", "{}", '{"uid":1,"exp":1900000000000}', '{"uid":"u","exp":"1900000000000"}']) {
+    for (const payload of ["not json", "null", "[]", "{}", '{"uid":1,"exp":1900000000000}', '{"uid":"u","exp":"1900000000000"}', '{"uid":"u","exp":1900000000000}']) {
       const token = await signRaw(payload);
       expect(await verifySession(token, SECRET, NOW), payload).toBeNull();
     }
     // The helper signs as signSession does, so a valid payload from it is accepted.
-    expect(await verifySession(await signRaw('{"uid":"u","exp":1900000000000}'), SECRET, NOW)).toEqual({ userId: "u", expiresAt: 1_900_000_000_000 });
+    expect(await verifySession(await signRaw('{"uid":"u","sid":"s","exp":1900000000000}'), SECRET, NOW)).toEqual({ userId: "u", sessionId: "s", expiresAt: 1_900_000_000_000 });
   });
 
   it("refuses garbage without throwing", async () => {

@@ -1,8 +1,10 @@
 import { fromBase64Url, toBase64Url } from "../lib/encoding";
 
-/** What a session cookie proves: who, and until when (never past the account's expiry). */
+/** What a session cookie proves: who, which sign-in, and until when (never past the account's expiry). */
 export interface SessionClaims {
   userId: string;
+  /** One per sign-in, so logging out can end this session and no other. */
+  sessionId: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -11,7 +13,7 @@ const encoder = new TextEncoder();
 
 /** `<payload>.<signature>`, both base64url; HMAC-SHA256 with the Worker secret. */
 export async function signSession(claims: SessionClaims, secret: string): Promise<string> {
-  const payload = toBase64Url(encoder.encode(JSON.stringify({ uid: claims.userId, exp: claims.expiresAt })));
+  const payload = toBase64Url(encoder.encode(JSON.stringify({ uid: claims.userId, sid: claims.sessionId, exp: claims.expiresAt })));
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload));
   return `${payload}.${toBase64Url(new Uint8Array(signature))}`;
 }
@@ -33,9 +35,9 @@ export async function verifySession(token: string, secret: string, now = Date.no
 
 function parseClaims(json: string): SessionClaims | null {
   try {
-    const value = JSON.parse(json) as { uid?: unknown; exp?: unknown };
-    if (typeof value.uid !== "string" || typeof value.exp !== "number") return null;
-    return { userId: value.uid, expiresAt: value.exp };
+    const value = JSON.parse(json) as { uid?: unknown; sid?: unknown; exp?: unknown };
+    if (typeof value.uid !== "string" || typeof value.sid !== "string" || typeof value.exp !== "number") return null;
+    return { userId: value.uid, sessionId: value.sid, expiresAt: value.exp };
   } catch {
     return null;
   }

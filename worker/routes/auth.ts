@@ -59,7 +59,7 @@ export const authRoutes = new Hono<AppEnv>()
     await startSession(c, user);
     return c.json<{ user: User }>({ user: toUser(user) });
   })
-  .post("/logout", (c) => {
-    endSession(c);
+  .post("/logout", async (c) => {
+    await endSession(c);
     return c.body(null, 204);
   });

@@ -13,7 +13,7 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/", (c) => c.json<{ user: User }>({ user: toUser(c.var.user) }))
   .delete("/", async (c) => {
     await removeAccount(c.env, c.var.store, c.var.user.id, "deleted");
-    endSession(c);
+    await endSession(c);
     return c.body(null, 204);
   })
   .get("/ws", (c) => {
