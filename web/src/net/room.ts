@@ -46,7 +46,9 @@ export class RoomConnection {
     this.socket = new ManagedSocket(`/api/conversations/${encodeURIComponent(conversationId)}/ws`, {
       onFrame: (text) => this.receive(text),
       onState: (state) => {
-        if (state !== "open") this.ready = false;
+        // An open socket counts as connected only once the room has said hello.
+        if (state === "open") return;
+        this.ready = false;
         handlers.onState(state);
       },
       onClose: (code) => {
@@ -115,6 +117,7 @@ export class RoomConnection {
 
   private onHello(): void {
     this.ready = true;
+    this.handlers.onState("open");
     this.resumed = false;
     if (this.lastSeenSeq !== null) this.resume();
     if (this.readSeq > 0) this.socket.send({ type: "read", seq: this.readSeq });
