@@ -100,10 +100,6 @@ export class ConversationLog {
     return { messages: rows.slice(0, limit).reverse().map((row) => toMessage(conversationId, row)), hasMore };
   }
 
-  latest(conversationId: string): Message | null {
-    return this.page(conversationId, undefined, 1).messages[0] ?? null;
-  }
-
   readCursors(): Record<string, number> {
     const cursors: Record<string, number> = {};
     for (const row of this.sql.exec<{ user_id: string; seq: number }>("SELECT user_id, seq FROM reads")) cursors[row.user_id] = row.seq;

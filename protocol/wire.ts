@@ -31,7 +31,6 @@ export const WIRE_LIMITS = {
 
 /** Close codes the server uses. */
 export const CLOSE_POLICY_VIOLATION = 1008;
-export const CLOSE_INTERNAL_ERROR = 1011;
 /** Application close code: the account ended or the membership was removed. */
 export const CLOSE_ACCOUNT_ENDED = 4001;
 

@@ -22,5 +22,3 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} s.`, {
     "Retry-After": String(retryAfterSeconds),
   });
-export const unavailable = (message: string) =>
-  new ApiError(503, "unavailable", message, { "Retry-After": "5" });
