@@ -1,7 +1,6 @@
-import { useState } from "preact/hooks";
 import { LIFETIME_HOURS_DEFAULT, PASSWORD_MAX, PASSWORD_MIN } from "../../../protocol/api";
 import type { Session } from "../models/session";
-import { AuthLayout } from "./AuthLayout";
+import { AuthFormFooter, AuthLayout, useAuthForm } from "./AuthLayout";
 import { Link } from "./Link";
 
 /** Choices within API.md's 1 to 168 hours. */
@@ -16,21 +15,9 @@ const LIFETIMES = [
 ];
 
 export function SignUp({ session }: { session: Session }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const onSubmit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError(null);
-    try {
-      await session.signup(String(form.get("username")).trim(), String(form.get("password")), Number(form.get("lifetime")));
-    } catch (failure) {
-      setError((failure as Error).message);
-      setBusy(false);
-    }
-  };
+  const { error, busy, onSubmit } = useAuthForm((form) =>
+    session.signup(String(form.get("username")).trim(), String(form.get("password")), Number(form.get("lifetime"))),
+  );
 
   return (
     <AuthLayout title="Create an account">
@@ -81,14 +68,7 @@ export function SignUp({ session }: { session: Session }) {
             After this the account, its connections and its messages are deleted.
           </span>
         </label>
-        {error && (
-          <p class="form__error" role="alert">
-            {error}
-          </p>
-        )}
-        <button class="button button--primary" type="submit" disabled={busy}>
-          {busy ? "Creating…" : "Sign up"}
-        </button>
+        <AuthFormFooter error={error} busy={busy} label="Sign up" busyLabel="Creating…" />
       </form>
       <p class="auth__switch">
         Already have an account? <Link href="/login">Log in</Link>
