@@ -18,7 +18,6 @@ import { ConversationLog } from "./room-log";
 import { HibernatingSockets, type SocketAttachment } from "./sockets";
 import { TokenBuckets } from "./token-buckets";
 
-const SWEEP_INTERVAL_MS = 30_000;
 /** Messages per query while replaying after `resume`. */
 const REPLAY_BATCH = 200;
 
@@ -44,9 +43,8 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json({ error: { code: "upgrade_required", message: "Expected a WebSocket upgrade." } }, { status: 426 });
-    }
+    const refusal = HibernatingSockets.refuseNonUpgrade(request);
+    if (refusal) return refusal;
     const identity = readIdentity(request);
     if (!identity?.conversationId || !identity.members) {
       return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
@@ -56,7 +54,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const { client, server } = this.sockets.accept(identity.userId, Date.now());
     this.sockets.send(server, this.hello(identity.userId));
     if (!wasPresent) this.broadcast({ type: "presence", userId: identity.userId, online: true }, server);
-    await this.scheduleSweep();
+    await this.sockets.scheduleSweep();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -90,7 +88,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.sockets.close(ws, 1001, "heartbeat timeout");
       this.leave(ws);
     }
-    await this.scheduleSweep();
+    await this.sockets.scheduleSweep();
   }
 
   /** A page of history, oldest first. */
@@ -232,12 +230,6 @@ export class ConversationRoom extends DurableObject<Env> {
         .catch(logHubFailure),
     );
     await Promise.all(notices);
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sockets.open().length === 0) return;
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
   }
 }
 

@@ -1,5 +1,8 @@
 import { HEARTBEAT_PING, HEARTBEAT_PONG } from "../protocol/wire";
 
+/** How often an object with open sockets looks for ones whose heartbeats stopped. */
+const SWEEP_INTERVAL_MS = 30_000;
+
 /** What every hibernatable socket carries across hibernation (at most 16 KB). */
 export interface SocketAttachment {
   userId: string;
@@ -16,6 +19,12 @@ export class HibernatingSockets {
   constructor(private readonly ctx: DurableObjectState) {
     // Heartbeats are answered by the platform without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  /** The answer to a request that is not a WebSocket upgrade, or null for an upgrade. */
+  static refuseNonUpgrade(request: Request): Response | null {
+    if (request.headers.get("Upgrade")?.toLowerCase() === "websocket") return null;
+    return Response.json({ error: { code: "upgrade_required", message: "Expected a WebSocket upgrade." } }, { status: 426 });
   }
 
   /** Accepts the server side of a new pair; returns the client side for the 101 response. */
@@ -102,5 +111,12 @@ export class HibernatingSockets {
 
   closeAll(code: number, reason: string): void {
     for (const ws of this.ctx.getWebSockets()) this.close(ws, code, reason);
+  }
+
+  /** Keeps a heartbeat sweep scheduled while any socket is open; alarms that already exist are kept. */
+  async scheduleSweep(): Promise<void> {
+    if (this.open().length === 0) return;
+    if ((await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
   }
 }

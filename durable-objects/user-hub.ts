@@ -7,8 +7,6 @@ import { readPresence, recordPresence } from "../worker/lib/presence";
 import { cacheFor, storeFor } from "../worker/ports";
 import { HibernatingSockets } from "./sockets";
 
-const SWEEP_INTERVAL_MS = 30_000;
-
 export interface ConversationActivity {
   conversationId: string;
   lastMessage: Message | null;
@@ -39,9 +37,8 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json({ error: { code: "upgrade_required", message: "Expected a WebSocket upgrade." } }, { status: 426 });
-    }
+    const refusal = HibernatingSockets.refuseNonUpgrade(request);
+    if (refusal) return refusal;
     const identity = readIdentity(request);
     if (!identity) return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", identity.userId);
@@ -49,7 +46,7 @@ export class UserHub extends DurableObject<Env> {
     const { client, server } = this.sockets.accept(identity.userId, Date.now());
     await this.sendPresenceSnapshot(server, identity.userId);
     if (cameOnline) await this.publishPresence();
-    await this.scheduleSweep();
+    await this.sockets.scheduleSweep();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -75,7 +72,7 @@ export class UserHub extends DurableObject<Env> {
     if (userId && (stale.length > 0 || this.sockets.open().length > 0)) {
       await this.publishPresence(undefined, stale.length > 0);
     }
-    await this.scheduleSweep();
+    await this.sockets.scheduleSweep();
   }
 
   /** A room stored a message in one of the user's conversations. */
@@ -156,12 +153,6 @@ export class UserHub extends DurableObject<Env> {
 
   private userId(): string | null {
     return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value ?? null;
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sockets.open().length === 0) return;
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
   }
 }
 
