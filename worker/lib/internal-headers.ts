@@ -15,25 +15,26 @@ const IdentitySchema = v.object({
 });
 export type Identity = v.InferOutput<typeof IdentitySchema>;
 
-/** A copy of the request with the internal headers removed. */
+/** A copy of the request with the internal headers removed (the request itself when it has none). */
 export function stripInternalHeaders(request: Request): Request {
-  const headers = new Headers(request.headers);
-  let stripped = false;
-  for (const name of [...headers.keys()]) {
-    if (name.toLowerCase().startsWith(INTERNAL_HEADER_PREFIX)) {
-      headers.delete(name);
-      stripped = true;
-    }
-  }
-  return stripped ? new Request(request, { headers }) : request;
+  const headers = externalHeaders(request);
+  return headers ? new Request(request, { headers }) : request;
 }
 
 /** The request to forward to an object, carrying the identity the Worker checked. */
 export function withIdentity(request: Request, identity: Identity): Request {
-  const forwarded = stripInternalHeaders(request);
-  const headers = new Headers(forwarded.headers);
+  const headers = externalHeaders(request) ?? new Headers(request.headers);
   headers.set(IDENTITY_HEADER, JSON.stringify(identity));
-  return new Request(forwarded, { headers });
+  return new Request(request, { headers });
+}
+
+/** The request's headers without the internal ones, or null when there were none to remove. */
+function externalHeaders(request: Request): Headers | null {
+  const internal = [...request.headers.keys()].filter((name) => name.toLowerCase().startsWith(INTERNAL_HEADER_PREFIX));
+  if (internal.length === 0) return null;
+  const headers = new Headers(request.headers);
+  for (const name of internal) headers.delete(name);
+  return headers;
 }
 
 export function readIdentity(request: Request): Identity | null {
