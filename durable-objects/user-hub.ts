@@ -57,11 +57,17 @@ export class UserHub extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.sockets.close(ws, code === 1005 ? 1000 : code, "closing");
-    if (this.sockets.open().filter((open) => open !== ws).length === 0) await this.publishPresence(ws);
+    await this.leave(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    if (this.sockets.open().filter((open) => open !== ws).length === 0) await this.publishPresence(ws);
+    await this.leave(ws);
+  }
+
+  /** The user goes offline when their last socket leaves. */
+  private async leave(ws: WebSocket): Promise<void> {
+    if (this.sockets.open().some((open) => open !== ws)) return;
+    await this.publishPresence(ws);
   }
 
   /** Drops sockets whose heartbeats stopped, and refreshes the presence snapshot. */
