@@ -27,6 +27,17 @@ export default defineConfig({
         },
       },
       {
+        // Real network services from Node (FerretDB, redis-server behind the local Upstash server).
+        test: {
+          name: "services",
+          include: ["test/services/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

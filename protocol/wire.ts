@@ -31,8 +31,21 @@ export const WIRE_LIMITS = {
 
 /** Close codes the server uses. */
 export const CLOSE_POLICY_VIOLATION = 1008;
-/** Application close code: the account ended or the membership was removed. */
+/**
+ * Application close codes: the server ended the socket for good, and the client must not
+ * reconnect. The close reason of CLOSE_ACCOUNT_ENDED is an AccountEndReason.
+ */
 export const CLOSE_ACCOUNT_ENDED = 4001;
+/** This session was logged out (in this tab or another one). */
+export const CLOSE_SESSION_ENDED = 4002;
+/** The conversation is gone: the connection was removed, or the other member's account ended. */
+export const CLOSE_CONVERSATION_ENDED = 4003;
+
+export const ACCOUNT_END_REASONS = ["expired", "deleted"] as const;
+export type AccountEndReason = (typeof ACCOUNT_END_REASONS)[number];
+/** Why a connection left a user's list: one side removed it, or the other account ended. */
+export const CONNECTION_REMOVAL_REASONS = ["removed", "account-ended"] as const;
+export type ConnectionRemovalReason = (typeof CONNECTION_REMOVAL_REASONS)[number];
 
 const ClientMessageId = v.pipe(
   v.string(),
@@ -103,8 +116,14 @@ export const HubMessageSchema = v.variant("type", [
     lastMessage: v.nullable(MessageSchema),
   }),
   v.object({ type: v.literal("connection"), connection: ConnectionSchema }),
-  v.object({ type: v.literal("connection-removed"), userId: v.string(), conversationId: v.string() }),
-  v.object({ type: v.literal("account-ended"), reason: v.picklist(["expired", "deleted"]) }),
+  v.object({
+    type: v.literal("connection-removed"),
+    userId: v.string(),
+    conversationId: v.string(),
+    /** Absent from older servers; read as "removed". */
+    reason: v.optional(v.picklist(CONNECTION_REMOVAL_REASONS)),
+  }),
+  v.object({ type: v.literal("account-ended"), reason: v.picklist(ACCOUNT_END_REASONS) }),
   v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
 ]);
 export type HubMessage = v.InferOutput<typeof HubMessageSchema>;
