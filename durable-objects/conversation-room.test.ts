@@ -2,7 +2,7 @@ import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { WIRE_LIMITS } from "../protocol/wire";
 import { api, connect, openSocket, roomPath, signUp, upgrade, type Frame } from "../test/workers/helpers";
-import { roomFor } from "../worker/lib/objects";
+import { roomFor } from "./addresses";
 
 async function pair() {
   const alice = await signUp();

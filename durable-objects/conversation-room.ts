@@ -10,10 +10,10 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from "../protocol/wire";
-import { readIdentity } from "../worker/lib/internal-headers";
-import { hubFor } from "../worker/lib/objects";
-import { RATE_RULES, consume } from "../worker/lib/rate-limit";
-import { cacheFor } from "../worker/ports";
+import { readIdentity } from "./identity";
+import { hubFor } from "./addresses";
+import { RATE_RULES, consume } from "../server/rate-limit";
+import { cacheFor } from "../server/ports";
 import { ConversationLog } from "./room-log";
 import { HibernatingSockets, type SocketAttachment } from "./sockets";
 import { TokenBuckets } from "./token-buckets";

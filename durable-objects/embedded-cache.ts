@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { SqliteCache } from "../worker/adapters/sqlite-cache";
-import type { Cache } from "../worker/ports/cache";
+import { SqliteCache } from "../server/adapters/sqlite-cache";
+import type { Cache } from "../server/ports/cache";
 
 /** Hosts the embedded Cache, used when no Upstash URL is set. Each method is the Cache's, over RPC. */
 export class EmbeddedCache extends DurableObject<Env> implements Cache {

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { SqliteStore } from "../worker/adapters/sqlite-store";
-import type { Store, UserRecord } from "../worker/ports/store";
+import { SqliteStore } from "../server/adapters/sqlite-store";
+import type { Store, UserRecord } from "../server/ports/store";
 
 /**
  * Hosts the embedded Store: one object holds the whole local database, so `npm run dev`

@@ -1,7 +1,5 @@
 import { HEARTBEAT_PING, HEARTBEAT_PONG } from "../protocol/wire";
-
-/** How often an object with open sockets looks for ones whose heartbeats stopped. */
-const SWEEP_INTERVAL_MS = 30_000;
+import { SWEEP_INTERVAL_MS } from "../server/timing";
 
 /** What every hibernatable socket carries across hibernation (at most 16 KB). */
 export interface SocketAttachment {

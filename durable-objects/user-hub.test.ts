@@ -2,7 +2,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../protocol/api";
 import { api, connect, openSocket, roomPath, signUp, type Frame } from "../test/workers/helpers";
-import { hubFor } from "../worker/lib/objects";
+import { hubFor } from "./addresses";
 
 const HUB = "/api/me/ws";
 const presenceOf = (userId: string, online: boolean) => (frame: Frame) =>

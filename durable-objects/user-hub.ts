@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Connection, Message } from "../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, HEARTBEAT_TIMEOUT_MS, type HubMessage } from "../protocol/wire";
-import { readIdentity } from "../worker/lib/internal-headers";
-import { hubFor } from "../worker/lib/objects";
-import { readPresence, recordPresence } from "../worker/lib/presence";
-import { cacheFor, storeFor } from "../worker/ports";
+import { readIdentity } from "./identity";
+import { hubFor } from "./addresses";
+import { readPresence, recordPresence } from "../server/presence";
+import { cacheFor, storeFor } from "../server/ports";
 import { HibernatingSockets } from "./sockets";
 
 export interface ConversationActivity {

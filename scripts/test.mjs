@@ -9,16 +9,18 @@ const bin = (name) => resolve(projectRoot, "node_modules/.bin", name);
 const run = (command, args) => spawnSync(command, args, { cwd: projectRoot, env: offlineEnv(), stdio: "inherit" }).status ?? 1;
 
 let failedChecks = 0;
-// Binding types are generated from wrangler.toml, never edited by hand: they must be current.
-if (run(bin("wrangler"), ["types", "--strict-vars=false", "--env-file", ".dev.vars.example", "--check"]) !== 0) {
-  console.error("worker-configuration.d.ts is stale: run `npm run types`");
+const check = (what, command, args) => {
+  if (run(command, args) === 0) return;
+  console.error(what);
   failedChecks += 1;
-}
+};
+// Binding types are generated from wrangler.toml, never edited by hand: they must be current.
+const typesArgs = JSON.parse(readFileSync(resolve(projectRoot, "package.json"), "utf8")).scripts.types.split(" ").slice(1);
+check("worker-configuration.d.ts is stale: run `npm run types`", bin("wrangler"), [...typesArgs, "--check"]);
+check("an import runs against the layers (see above)", process.execPath, [resolve(projectRoot, "scripts/check-imports.mjs")]);
+check("formatting or lint failed: run `npx biome check --write .`", bin("biome"), ["ci", "."]);
 for (const project of ["tsconfig.json", "web/tsconfig.json", "test/e2e/tsconfig.json"]) {
-  if (run(bin("tsc"), ["-p", project, "--noEmit"]) !== 0) {
-    console.error(`type check failed: ${project}`);
-    failedChecks += 1;
-  }
+  check(`type check failed: ${project}`, bin("tsc"), ["-p", project, "--noEmit"]);
 }
 
 const report = resolve(projectRoot, ".test-results.json");

@@ -1,6 +1,6 @@
 import { directConversationId } from "./lib/conversation-id";
-import { hubFor, roomFor } from "./lib/objects";
-import type { Store } from "./ports/store";
+import { hubFor, roomFor } from "../durable-objects/addresses";
+import type { Store } from "../server/ports/store";
 
 /** Accounts handled per purge run; the next run picks up the rest. */
 const PURGE_BATCH = 50;

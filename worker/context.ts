@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import type { Cache } from "./ports/cache";
-import type { Store, UserRecord } from "./ports/store";
+import type { Cache } from "../server/ports/cache";
+import type { Store, UserRecord } from "../server/ports/store";
 
 /** What middleware puts on the context for the routes. */
 export interface AppVariables {

@@ -1,6 +1,6 @@
 import { purgeExpiredAccounts } from "./account";
 import { createApp } from "./app";
-import { storeFor } from "./ports";
+import { storeFor } from "../server/ports";
 
 const app = createApp();
 

@@ -2,8 +2,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppContext, AppEnv } from "../context";
 import { ApiError, unauthorized } from "../lib/errors";
-import type { Cache } from "../ports/cache";
-import type { UserRecord } from "../ports/store";
+import type { Cache } from "../../server/ports/cache";
+import type { UserRecord } from "../../server/ports/store";
 import { signSession, verifySession, type SessionClaims } from "./session-token";
 
 export const SESSION_COOKIE = "session";

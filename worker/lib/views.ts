@@ -1,5 +1,5 @@
 import type { User } from "../../protocol/api";
-import type { UserRecord } from "../ports/store";
+import type { UserRecord } from "../../server/ports/store";
 
 /** The public view of a user record: never the password hash. */
 export function toUser(record: UserRecord): User {

@@ -13,7 +13,7 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/session";
 import type { AppEnv } from "../context";
 import { conflict, unauthorized } from "../lib/errors";
-import { RATE_RULES } from "../lib/rate-limit";
+import { RATE_RULES } from "../../server/rate-limit";
 import { toUser } from "../lib/views";
 import { validate } from "../lib/validate";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";

@@ -5,10 +5,10 @@ import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
 import { directConversationId } from "../lib/conversation-id";
 import { badRequest, notFound } from "../lib/errors";
-import { hubFor, roomFor } from "../lib/objects";
-import { readPresence } from "../lib/presence";
+import { hubFor, roomFor } from "../../durable-objects/addresses";
+import { readPresence } from "../../server/presence";
 import { validate } from "../lib/validate";
-import type { ConnectionRecord } from "../ports/store";
+import type { ConnectionRecord } from "../../server/ports/store";
 import type { ConversationActivity } from "../../durable-objects/user-hub";
 
 const AddBody = v.object({ userId: v.pipe(v.string("userId is required"), v.minLength(1), v.maxLength(64)) });

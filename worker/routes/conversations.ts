@@ -4,11 +4,11 @@ import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
 import { requireUser } from "../auth/session";
 import type { AppContext, AppEnv } from "../context";
 import { forbidden, notFound } from "../lib/errors";
-import { withIdentity } from "../lib/internal-headers";
-import { roomFor } from "../lib/objects";
+import { withIdentity } from "../../durable-objects/identity";
+import { roomFor } from "../../durable-objects/addresses";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
-import type { ConversationRecord } from "../ports/store";
+import type { ConversationRecord } from "../../server/ports/store";
 
 const DEFAULT_PAGE = 50;
 const Count = v.pipe(v.string(), v.regex(/^\d{1,9}$/, "must be a whole number"), v.transform(Number));

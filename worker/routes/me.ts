@@ -3,8 +3,8 @@ import type { User } from "../../protocol/api";
 import { removeAccount } from "../account";
 import { endSession, requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
-import { withIdentity } from "../lib/internal-headers";
-import { hubFor } from "../lib/objects";
+import { withIdentity } from "../../durable-objects/identity";
+import { hubFor } from "../../durable-objects/addresses";
 import { requireUpgrade } from "../lib/upgrade";
 import { toUser } from "../lib/views";
 

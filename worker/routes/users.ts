@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { UserSummary } from "../../protocol/api";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
-import { readPresence } from "../lib/presence";
+import { readPresence } from "../../server/presence";
 import { validate } from "../lib/validate";
 
 const SEARCH_LIMIT = 20;

@@ -1,4 +1,4 @@
-import type { Cache } from "../ports/cache";
+import type { Cache } from "./ports/cache";
 
 export interface RateRule {
   name: string;

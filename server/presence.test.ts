@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Cache } from "../ports/cache";
+import type { Cache } from "./ports/cache";
 import { readPresence, recordPresence } from "./presence";
 
 const freshCache = (): Cache => env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(crypto.randomUUID()));

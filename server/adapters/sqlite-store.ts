@@ -1,4 +1,4 @@
-import { rankByName, trigrams } from "../lib/fuzzy";
+import { rankByName, trigrams } from "../fuzzy";
 import type {
   AddConnectionResult,
   ConnectionRecord,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Cache } from "../ports/cache";
+import type { Cache } from "./ports/cache";
 import { RATE_RULES, consume, type RateRule } from "./rate-limit";
 
 const rule: RateRule = { name: "test-rule", limit: 3, windowSeconds: 60 };

@@ -1,7 +1,5 @@
-import type { Cache } from "../ports/cache";
-
-/** A snapshot outlives a missed refresh (hubs refresh every alarm) but not a crashed hub. */
-export const PRESENCE_TTL_SECONDS = 90;
+import type { Cache } from "./ports/cache";
+import { PRESENCE_TTL_SECONDS } from "./timing";
 
 const key = (userId: string) => `presence:${userId}`;
 
@@ -17,10 +15,10 @@ export async function readPresence(cache: Cache, userIds: string[]): Promise<Map
   if (userIds.length === 0) return online;
   try {
     const values = await cache.getMany(userIds.map(key));
-    userIds.forEach((id, index) => online.set(id, values[index] === "1"));
+    for (const [index, id] of userIds.entries()) online.set(id, values[index] === "1");
   } catch (error) {
     console.error("presence read failed", error);
-    userIds.forEach((id) => online.set(id, false));
+    for (const id of userIds) online.set(id, false);
   }
   return online;
 }
