@@ -16,7 +16,13 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "server/**/*.test.ts", "protocol/**/*.test.ts", "test/workers/**/*.test.ts"],
+          include: [
+            "worker/**/*.test.ts",
+            "durable-objects/**/*.test.ts",
+            "server/**/*.test.ts",
+            "protocol/**/*.test.ts",
+            "test/workers/**/*.test.ts",
+          ],
         },
       },
       {

@@ -10,13 +10,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "dist/web");
 
 if (!process.argv.includes("--no-build")) {
-  const result = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "--logLevel", "error"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "--logLevel", "error"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 const html = readFileSync(join(outDir, "index.html"), "utf8");
 /** Same-origin assets the page fetches at start: module scripts, preloads, stylesheets. */
-const assets = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]);
+const assets = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map(
+  (match) => match[1],
+);
 const unique = [...new Set(assets)];
 
 const totals = { js: 0, css: 0 };

@@ -56,9 +56,11 @@ try {
 
   const pending = new Map();
   const delivered = new Map();
-  const [connectMs, annWs] = await time(() => open(path, ann.cookie, (frame) => {
-    if (frame.type === "ack") pending.get(frame.id)?.(performance.now());
-  }));
+  const [connectMs, annWs] = await time(() =>
+    open(path, ann.cookie, (frame) => {
+      if (frame.type === "ack") pending.get(frame.id)?.(performance.now());
+    }),
+  );
   const bobWs = await open(path, bob.cookie, (frame) => {
     if (frame.type === "message") delivered.get(frame.message.id)?.(performance.now());
   });
@@ -81,7 +83,9 @@ try {
   console.log(`sign-up (PBKDF2 100k)   median ${fmt(median(signups))} over ${signups.length}`);
   console.log(`room connect            ${fmt(connectMs)}`);
   console.log(`ack latency             median ${fmt(median(acks))}  p95 ${fmt(p95(acks))} over ${messages}`);
-  console.log(`delivery to other member median ${fmt(median(deliveries))}  p95 ${fmt(p95(deliveries))} over ${messages}`);
+  console.log(
+    `delivery to other member median ${fmt(median(deliveries))}  p95 ${fmt(p95(deliveries))} over ${messages}`,
+  );
 } finally {
   await server.stop();
 }

@@ -1,7 +1,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { WIRE_LIMITS } from "../protocol/wire";
-import { api, connect, openSocket, roomPath, signUp, upgrade, type Frame } from "../test/workers/helpers";
+import { api, connect, type Frame, openSocket, roomPath, signUp, upgrade } from "../test/workers/helpers";
 import { roomFor } from "./addresses";
 
 async function pair() {
@@ -11,7 +11,8 @@ async function pair() {
   return { alice, bob, conversationId };
 }
 
-const isMessage = (body: string) => (frame: Frame) => frame.type === "message" && (frame.message as { body: string }).body === body;
+const isMessage = (body: string) => (frame: Frame) =>
+  frame.type === "message" && (frame.message as { body: string }).body === body;
 
 describe("ConversationRoom", () => {
   it("greets a member with hello and lets two members exchange messages", async () => {
@@ -27,7 +28,13 @@ describe("ConversationRoom", () => {
     a.send({ type: "send", id: "m1", body: "  hi bob  " });
     expect(await a.nextOfType("ack")).toEqual({ type: "ack", id: "m1", seq: 1 });
     const received = await b.nextOfType("message");
-    expect(received.message).toMatchObject({ id: "m1", seq: 1, body: "hi bob", senderId: alice.user.id, conversationId });
+    expect(received.message).toMatchObject({
+      id: "m1",
+      seq: 1,
+      body: "hi bob",
+      senderId: alice.user.id,
+      conversationId,
+    });
     expect(await a.nextOfType("message")).toMatchObject({ message: { id: "m1" } });
 
     b.send({ type: "send", id: "m2", body: "hi alice" });
@@ -89,14 +96,22 @@ describe("ConversationRoom", () => {
     a.send({ type: "send", id: "r1", body: "one" });
     await b.next(isMessage("one"));
     b.close();
-    for (const [id, body] of [["r2", "two"], ["r3", "three"], ["r4", "four"]]) {
+    for (const [id, body] of [
+      ["r2", "two"],
+      ["r3", "three"],
+      ["r4", "four"],
+    ]) {
       a.send({ type: "send", id, body });
       await a.nextOfType("ack");
     }
     const again = await openSocket(roomPath(conversationId), bob.cookie);
     expect(await again.nextOfType("hello")).toMatchObject({ lastSeq: 4 });
     again.send({ type: "resume", afterSeq: 1 });
-    const replayed = [await again.nextOfType("message"), await again.nextOfType("message"), await again.nextOfType("message")];
+    const replayed = [
+      await again.nextOfType("message"),
+      await again.nextOfType("message"),
+      await again.nextOfType("message"),
+    ];
     expect(replayed.map((frame) => (frame.message as { seq: number }).seq)).toEqual([2, 3, 4]);
     a.send({ type: "send", id: "r5", body: "five" });
     expect(await again.nextOfType("message")).toMatchObject({ message: { seq: 5 } });
@@ -202,5 +217,7 @@ describe("ConversationRoom", () => {
 async function runInRoom(conversationId: string): Promise<number> {
   const { runInDurableObject } = await import("cloudflare:test");
   const { ConversationLog } = await import("./room-log");
-  return runInDurableObject(roomFor(env, conversationId), (_instance, state) => new ConversationLog(state.storage).outboxSize());
+  return runInDurableObject(roomFor(env, conversationId), (_instance, state) =>
+    new ConversationLog(state.storage).outboxSize(),
+  );
 }

@@ -3,17 +3,17 @@ import type { Message } from "../protocol/api";
 import {
   CLOSE_ACCOUNT_ENDED,
   CLOSE_POLICY_VIOLATION,
+  type ClientMessage,
   HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
-  WIRE_LIMITS,
   parseClientMessage,
-  type ClientMessage,
   type ServerMessage,
+  WIRE_LIMITS,
 } from "../protocol/wire";
-import { readIdentity } from "./identity";
-import { hubFor } from "./addresses";
-import { RATE_RULES, consume } from "../server/rate-limit";
 import { cacheFor } from "../server/ports";
+import { consume, RATE_RULES } from "../server/rate-limit";
+import { hubFor } from "./addresses";
+import { readIdentity } from "./identity";
 import { ConversationLog } from "./room-log";
 import { HibernatingSockets, type SocketAttachment } from "./sockets";
 import { TokenBuckets } from "./token-buckets";
@@ -67,7 +67,12 @@ export class ConversationRoom extends DurableObject<Env> {
         console.error("room frame failed", error);
         const frame = parseClientMessage(raw);
         const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
-        this.sockets.send(ws, { type: "error", code: "internal_error", message: "That did not work. Please try again.", ...(id ? { id } : {}) } satisfies ServerMessage);
+        this.sockets.send(ws, {
+          type: "error",
+          code: "internal_error",
+          message: "That did not work. Please try again.",
+          ...(id ? { id } : {}),
+        } satisfies ServerMessage);
       });
     this.queues.set(ws, next);
     return next;
@@ -92,7 +97,11 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /** A page of history, oldest first. */
-  async history(conversationId: string, beforeSeq: number | undefined, limit: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+  async history(
+    conversationId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; hasMore: boolean }> {
     return this.log.page(conversationId, beforeSeq, limit);
   }
 
@@ -133,7 +142,12 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     const decision = await consume(cacheFor(this.env), RATE_RULES.sendPerUser, sender.userId);
     if (!decision.allowed) {
-      return this.refuse(ws, "rate_limited", `Too many messages. Try again in ${decision.retryAfterSeconds} s.`, frame.id);
+      return this.refuse(
+        ws,
+        "rate_limited",
+        `Too many messages. Try again in ${decision.retryAfterSeconds} s.`,
+        frame.id,
+      );
     }
     // The await above let other frames run: the same id may have been stored meanwhile.
     if (this.acknowledgeResend(ws, sender.userId, frame.id)) return;
@@ -226,7 +240,11 @@ export class ConversationRoom extends DurableObject<Env> {
   private async tellHubs(message: Message): Promise<void> {
     const notices = this.log.members().map((member) =>
       hubFor(this.env, member.id)
-        .conversationActivity({ conversationId: message.conversationId, lastMessage: message, unread: this.log.unreadFor(member.id) })
+        .conversationActivity({
+          conversationId: message.conversationId,
+          lastMessage: message,
+          unread: this.log.unreadFor(member.id),
+        })
         .catch(logHubFailure),
     );
     await Promise.all(notices);

@@ -11,9 +11,19 @@ export class EmbeddedCache extends DurableObject<Env> implements Cache {
     this.cache = new SqliteCache(ctx.storage);
   }
 
-  get(key: string) { return this.cache.get(key); }
-  getMany(keys: string[]) { return this.cache.getMany(keys); }
-  set(key: string, value: string, ttlSeconds: number) { return this.cache.set(key, value, ttlSeconds); }
-  delete(key: string) { return this.cache.delete(key); }
-  hit(key: string, windowSeconds: number) { return this.cache.hit(key, windowSeconds); }
+  get(key: string) {
+    return this.cache.get(key);
+  }
+  getMany(keys: string[]) {
+    return this.cache.getMany(keys);
+  }
+  set(key: string, value: string, ttlSeconds: number) {
+    return this.cache.set(key, value, ttlSeconds);
+  }
+  delete(key: string) {
+    return this.cache.delete(key);
+  }
+  hit(key: string, windowSeconds: number) {
+    return this.cache.hit(key, windowSeconds);
+  }
 }

@@ -39,7 +39,10 @@ export class ConversationLog {
   }
 
   conversationId(): string | null {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'").toArray()[0]?.value ?? null;
+    return (
+      this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'").toArray()[0]?.value ??
+      null
+    );
   }
 
   /** Records which conversation this is and who is in it, as the Worker vouched. */
@@ -64,7 +67,9 @@ export class ConversationLog {
   }
 
   find(clientId: string): ExistingMessage | null {
-    const row = this.sql.exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId).toArray()[0];
+    const row = this.sql
+      .exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId)
+      .toArray()[0];
     return row ? { seq: row.seq, senderId: row.sender_id } : null;
   }
 
@@ -74,7 +79,10 @@ export class ConversationLog {
       const { seq } = this.sql
         .exec<{ seq: number }>(
           "INSERT INTO messages (id, sender_id, body, sent_at) VALUES (?, ?, ?, ?) RETURNING seq",
-          clientId, senderId, body, sentAt,
+          clientId,
+          senderId,
+          body,
+          sentAt,
         )
         .one();
       this.sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
@@ -92,24 +100,43 @@ export class ConversationLog {
   }
 
   /** A page of history before `beforeSeq` (or the newest), oldest first. */
-  page(conversationId: string, beforeSeq: number | undefined, limit: number): { messages: Message[]; hasMore: boolean } {
+  page(
+    conversationId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): { messages: Message[]; hasMore: boolean } {
     const rows = this.sql
-      .exec<MessageRow>("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq ?? Number.MAX_SAFE_INTEGER, limit + 1)
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
       .toArray();
     const hasMore = rows.length > limit;
-    return { messages: rows.slice(0, limit).reverse().map((row) => toMessage(conversationId, row)), hasMore };
+    return {
+      messages: rows
+        .slice(0, limit)
+        .reverse()
+        .map((row) => toMessage(conversationId, row)),
+      hasMore,
+    };
   }
 
   readCursors(): Record<string, number> {
     const cursors: Record<string, number> = {};
-    for (const row of this.sql.exec<{ user_id: string; seq: number }>("SELECT user_id, seq FROM reads")) cursors[row.user_id] = row.seq;
+    for (const row of this.sql.exec<{ user_id: string; seq: number }>("SELECT user_id, seq FROM reads"))
+      cursors[row.user_id] = row.seq;
     return cursors;
   }
 
   /** Moves a read cursor forward (never back); true when it moved. */
   advanceRead(userId: string, seq: number): boolean {
     const moved = this.sql
-      .exec("INSERT INTO reads (user_id, seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq RETURNING seq", userId, seq)
+      .exec(
+        "INSERT INTO reads (user_id, seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq RETURNING seq",
+        userId,
+        seq,
+      )
       .toArray();
     return moved.length > 0;
   }
@@ -119,7 +146,8 @@ export class ConversationLog {
     return this.sql
       .exec<{ unread: number }>(
         "SELECT COUNT(*) AS unread FROM messages WHERE seq > COALESCE((SELECT seq FROM reads WHERE user_id = ?), 0) AND sender_id != ?",
-        userId, userId,
+        userId,
+        userId,
       )
       .one().unread;
   }

@@ -22,7 +22,10 @@ export class HibernatingSockets {
   /** The answer to a request that is not a WebSocket upgrade, or null for an upgrade. */
   static refuseNonUpgrade(request: Request): Response | null {
     if (request.headers.get("Upgrade")?.toLowerCase() === "websocket") return null;
-    return Response.json({ error: { code: "upgrade_required", message: "Expected a WebSocket upgrade." } }, { status: 426 });
+    return Response.json(
+      { error: { code: "upgrade_required", message: "Expected a WebSocket upgrade." } },
+      { status: 426 },
+    );
   }
 
   /** Accepts the server side of a new pair; returns the client side for the 101 response. */

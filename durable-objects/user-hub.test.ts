@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../protocol/api";
-import { api, connect, openSocket, roomPath, signUp, type Frame } from "../test/workers/helpers";
+import { api, connect, type Frame, openSocket, roomPath, signUp } from "../test/workers/helpers";
 import { hubFor } from "./addresses";
 
 const HUB = "/api/me/ws";
@@ -9,7 +9,9 @@ const presenceOf = (userId: string, online: boolean) => (frame: Frame) =>
   frame.type === "presence" && frame.userId === userId && frame.online === online;
 
 async function onlineInList(viewerCookie: string, userId: string): Promise<boolean | undefined> {
-  const { connections } = await (await api("/api/connections", { cookie: viewerCookie })).json<{ connections: Connection[] }>();
+  const { connections } = await (await api("/api/connections", { cookie: viewerCookie })).json<{
+    connections: Connection[];
+  }>();
   return connections.find((c) => c.user.id === userId)?.online;
 }
 
@@ -63,8 +65,12 @@ describe("UserHub", () => {
 
     const annRoom = await openSocket(roomPath(conversationId), ann.cookie);
     annRoom.send({ type: "read", seq: 2 });
-    expect(await annHub.next((f) => f.type === "unread" && f.unread === 0)).toMatchObject({ lastMessage: { id: "u2" } });
-    const { connections } = await (await api("/api/connections", { cookie: ann.cookie })).json<{ connections: Connection[] }>();
+    expect(await annHub.next((f) => f.type === "unread" && f.unread === 0)).toMatchObject({
+      lastMessage: { id: "u2" },
+    });
+    const { connections } = await (await api("/api/connections", { cookie: ann.cookie })).json<{
+      connections: Connection[];
+    }>();
     expect(connections[0]).toMatchObject({ unread: 0, lastMessage: { body: "hello?" } });
     for (const socket of [annHub, bobRoom, annRoom]) socket.close();
   });
@@ -75,7 +81,11 @@ describe("UserHub", () => {
     const bobHub = await openSocket(HUB, bob.cookie);
     const conversationId = await connect(ann, bob);
     const frame = await bobHub.nextOfType("connection");
-    expect(frame.connection).toMatchObject({ user: { id: ann.user.id, username: ann.user.username }, conversationId, unread: 0 });
+    expect(frame.connection).toMatchObject({
+      user: { id: ann.user.id, username: ann.user.username },
+      conversationId,
+      unread: 0,
+    });
     await api(`/api/connections/${ann.user.id}`, { method: "DELETE", cookie: bob.cookie });
     expect(await bobHub.nextOfType("connection-removed")).toMatchObject({ userId: ann.user.id, conversationId });
     bobHub.close();

@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Connection, Message } from "../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, HEARTBEAT_TIMEOUT_MS, type HubMessage } from "../protocol/wire";
-import { readIdentity } from "./identity";
-import { hubFor } from "./addresses";
-import { readPresence, recordPresence } from "../server/presence";
 import { cacheFor, storeFor } from "../server/ports";
+import { readPresence, recordPresence } from "../server/presence";
+import { hubFor } from "./addresses";
+import { readIdentity } from "./identity";
 import { HibernatingSockets } from "./sockets";
 
 export interface ConversationActivity {
@@ -40,7 +40,8 @@ export class UserHub extends DurableObject<Env> {
     const refusal = HibernatingSockets.refuseNonUpgrade(request);
     if (refusal) return refusal;
     const identity = readIdentity(request);
-    if (!identity) return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
+    if (!identity)
+      return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", identity.userId);
     const cameOnline = this.sockets.open().length === 0;
     const { client, server } = this.sockets.accept(identity.userId, Date.now());
@@ -52,7 +53,11 @@ export class UserHub extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket): void {
     // The hub takes no frames besides heartbeats, which the platform answers.
-    this.sockets.send(ws, { type: "error", code: "unexpected_frame", message: "This socket only sends." } satisfies HubMessage);
+    this.sockets.send(ws, {
+      type: "error",
+      code: "unexpected_frame",
+      message: "This socket only sends.",
+    } satisfies HubMessage);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -85,7 +90,9 @@ export class UserHub extends DurableObject<Env> {
   async conversationActivity(activity: ConversationActivity): Promise<void> {
     this.sql.exec(
       "INSERT OR REPLACE INTO activity (conversation_id, unread, last_message) VALUES (?, ?, ?)",
-      activity.conversationId, activity.unread, activity.lastMessage ? JSON.stringify(activity.lastMessage) : null,
+      activity.conversationId,
+      activity.unread,
+      activity.lastMessage ? JSON.stringify(activity.lastMessage) : null,
     );
     this.sockets.broadcast({ type: "unread", ...activity } satisfies HubMessage);
   }
@@ -138,21 +145,33 @@ export class UserHub extends DurableObject<Env> {
     await recordPresence(cacheFor(this.env), userId, online).catch(logFailure);
     if (!notifyPeers && online) return;
     const connections = await storeFor(this.env).listConnections(userId);
-    await Promise.all(connections.map((peer) => hubFor(this.env, peer.userId).peerPresence(userId, online).catch(logFailure)));
+    await Promise.all(
+      connections.map((peer) => hubFor(this.env, peer.userId).peerPresence(userId, online).catch(logFailure)),
+    );
   }
 
   /** A new socket learns who of the user's connections is online now. */
   private async sendPresenceSnapshot(ws: WebSocket, userId: string): Promise<void> {
     const connections = await storeFor(this.env).listConnections(userId);
-    const online = await readPresence(cacheFor(this.env), connections.map((peer) => peer.userId));
+    const online = await readPresence(
+      cacheFor(this.env),
+      connections.map((peer) => peer.userId),
+    );
     for (const peer of connections) {
-      this.sockets.send(ws, { type: "presence", userId: peer.userId, online: online.get(peer.userId) ?? false } satisfies HubMessage);
+      this.sockets.send(ws, {
+        type: "presence",
+        userId: peer.userId,
+        online: online.get(peer.userId) ?? false,
+      } satisfies HubMessage);
     }
   }
 
   private activity(conversationId: string): ConversationActivity | null {
     const row = this.sql
-      .exec<{ conversation_id: string; unread: number; last_message: string | null }>("SELECT * FROM activity WHERE conversation_id = ?", conversationId)
+      .exec<{ conversation_id: string; unread: number; last_message: string | null }>(
+        "SELECT * FROM activity WHERE conversation_id = ?",
+        conversationId,
+      )
       .toArray()[0];
     return row ? toActivity(row) : null;
   }
@@ -162,7 +181,11 @@ export class UserHub extends DurableObject<Env> {
   }
 }
 
-function toActivity(row: { conversation_id: string; unread: number; last_message: string | null }): ConversationActivity {
+function toActivity(row: {
+  conversation_id: string;
+  unread: number;
+  last_message: string | null;
+}): ConversationActivity {
   return {
     conversationId: row.conversation_id,
     unread: row.unread,

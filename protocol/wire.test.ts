@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WIRE_LIMITS, parseClientMessage, parseHubMessage, parseServerMessage, type Parsed } from "./wire";
+import { type Parsed, parseClientMessage, parseHubMessage, parseServerMessage, WIRE_LIMITS } from "./wire";
 
 const frame = (value: unknown) => JSON.stringify(value);
 
@@ -27,32 +27,55 @@ describe("parseClientMessage", () => {
     });
 
     it("trims the body of a send", () => {
-      expect(parseClientMessage(frame({ type: "send", id: "m1", body: "  hi bob \n" }))).toMatchObject({ ok: true, value: { body: "hi bob" } });
+      expect(parseClientMessage(frame({ type: "send", id: "m1", body: "  hi bob \n" }))).toMatchObject({
+        ok: true,
+        value: { body: "hi bob" },
+      });
     });
 
     it("accepts typing on and off", () => {
-      expect(parseClientMessage(frame({ type: "typing", on: true }))).toEqual({ ok: true, value: { type: "typing", on: true } });
-      expect(parseClientMessage(frame({ type: "typing", on: false }))).toEqual({ ok: true, value: { type: "typing", on: false } });
+      expect(parseClientMessage(frame({ type: "typing", on: true }))).toEqual({
+        ok: true,
+        value: { type: "typing", on: true },
+      });
+      expect(parseClientMessage(frame({ type: "typing", on: false }))).toEqual({
+        ok: true,
+        value: { type: "typing", on: false },
+      });
     });
 
     it("accepts read and resume with a sequence number, zero included", () => {
-      expect(parseClientMessage(frame({ type: "read", seq: 42 }))).toEqual({ ok: true, value: { type: "read", seq: 42 } });
-      expect(parseClientMessage(frame({ type: "resume", afterSeq: 0 }))).toEqual({ ok: true, value: { type: "resume", afterSeq: 0 } });
+      expect(parseClientMessage(frame({ type: "read", seq: 42 }))).toEqual({
+        ok: true,
+        value: { type: "read", seq: 42 },
+      });
+      expect(parseClientMessage(frame({ type: "resume", afterSeq: 0 }))).toEqual({
+        ok: true,
+        value: { type: "resume", afterSeq: 0 },
+      });
     });
 
     it("drops fields the protocol does not know, so nothing extra is relayed", () => {
-      const parsed = parseClientMessage(frame({ type: "send", id: "m1", body: "hi", senderId: "someone-else", html: "<b>" }));
+      const parsed = parseClientMessage(
+        frame({ type: "send", id: "m1", body: "hi", senderId: "someone-else", html: "<b>" }),
+      );
       expect(parsed).toEqual({ ok: true, value: { type: "send", id: "m1", body: "hi" } });
     });
 
     it("accepts a frame given as bytes", () => {
-      expect(parseClientMessage(utf8(frame({ type: "send", id: "m1", body: "héllo 👋" })))).toEqual({ ok: true, value: { type: "send", id: "m1", body: "héllo 👋" } });
+      expect(parseClientMessage(utf8(frame({ type: "send", id: "m1", body: "héllo 👋" })))).toEqual({
+        ok: true,
+        value: { type: "send", id: "m1", body: "héllo 👋" },
+      });
     });
 
     it("accepts the longest body and id allowed", () => {
       const body = "b".repeat(WIRE_LIMITS.maxBodyChars);
       const id = "i".repeat(WIRE_LIMITS.maxClientIdChars);
-      expect(parseClientMessage(frame({ type: "send", id, body }))).toEqual({ ok: true, value: { type: "send", id, body } });
+      expect(parseClientMessage(frame({ type: "send", id, body }))).toEqual({
+        ok: true,
+        value: { type: "send", id, body },
+      });
     });
   });
 
@@ -95,7 +118,15 @@ describe("parseClientMessage", () => {
     });
 
     it("refuses an unknown or missing type", () => {
-      for (const value of [{ type: "delete" }, { type: "SEND", id: "m1", body: "x" }, {}, { type: 1 }, { type: null }, { type: "__proto__" }, { type: "toString" }]) {
+      for (const value of [
+        { type: "delete" },
+        { type: "SEND", id: "m1", body: "x" },
+        {},
+        { type: 1 },
+        { type: null },
+        { type: "__proto__" },
+        { type: "toString" },
+      ]) {
         expect(refusal(parseClientMessage(frame(value))), frame(value)).toBe("unknown_type");
       }
     });
@@ -114,7 +145,9 @@ describe("parseClientMessage", () => {
 
     it("refuses an empty or blank body, or one over the length limit", () => {
       for (const body of ["", "   ", "\n\t", "b".repeat(WIRE_LIMITS.maxBodyChars + 1), 42, null]) {
-        expect(refusal(parseClientMessage(frame({ type: "send", id: "m1", body }))), String(body).slice(0, 20)).toBe("invalid_frame");
+        expect(refusal(parseClientMessage(frame({ type: "send", id: "m1", body }))), String(body).slice(0, 20)).toBe(
+          "invalid_frame",
+        );
       }
     });
 
@@ -127,7 +160,9 @@ describe("parseClientMessage", () => {
     it("refuses a negative, fractional or non-numeric sequence number", () => {
       for (const seq of [-1, 1.5, "3", null, Number.NaN]) {
         expect(refusal(parseClientMessage(frame({ type: "read", seq }))), String(seq)).toBe("invalid_frame");
-        expect(refusal(parseClientMessage(frame({ type: "resume", afterSeq: seq }))), String(seq)).toBe("invalid_frame");
+        expect(refusal(parseClientMessage(frame({ type: "resume", afterSeq: seq }))), String(seq)).toBe(
+          "invalid_frame",
+        );
       }
     });
 
@@ -138,7 +173,19 @@ describe("parseClientMessage", () => {
     });
 
     it("never throws, whatever it is given", () => {
-      const weird = ["null", "[]", "123", "true", '"send"', "{}", '{"type":{}}', '[{"type":"send"}]', '{"__proto__":{"type":"send"}}', "\u0000", "\ud800"];
+      const weird = [
+        "null",
+        "[]",
+        "123",
+        "true",
+        '"send"',
+        "{}",
+        '{"type":{}}',
+        '[{"type":"send"}]',
+        '{"__proto__":{"type":"send"}}',
+        "\u0000",
+        "\ud800",
+      ];
       for (const raw of weird) {
         let parsed: Parsed<unknown> | undefined;
         expect(() => (parsed = parseClientMessage(raw)), raw).not.toThrow();
@@ -151,11 +198,26 @@ describe("parseClientMessage", () => {
 });
 
 describe("parseServerMessage", () => {
-  const message = { id: "m1", seq: 1, conversationId: "c1", senderId: "u1", body: "hi", sentAt: "2026-11-24T00:00:00.000Z" };
+  const message = {
+    id: "m1",
+    seq: 1,
+    conversationId: "c1",
+    senderId: "u1",
+    body: "hi",
+    sentAt: "2026-11-24T00:00:00.000Z",
+  };
 
   it("accepts each frame a room sends", () => {
     const frames = [
-      { type: "hello", protocol: 1, conversationId: "c1", me: "u1", members: [{ id: "u1", username: "alice", online: true }], lastSeq: 3, readUpTo: { u1: 3, u2: 0 } },
+      {
+        type: "hello",
+        protocol: 1,
+        conversationId: "c1",
+        me: "u1",
+        members: [{ id: "u1", username: "alice", online: true }],
+        lastSeq: 3,
+        readUpTo: { u1: 3, u2: 0 },
+      },
       { type: "message", message },
       { type: "ack", id: "m1", seq: 1 },
       { type: "typing", userId: "u2", on: true },
@@ -183,14 +245,30 @@ describe("parseServerMessage", () => {
 });
 
 describe("parseHubMessage", () => {
-  const lastMessage = { id: "m1", seq: 4, conversationId: "c1", senderId: "u2", body: "hi", sentAt: "2026-11-24T00:00:00.000Z" };
+  const lastMessage = {
+    id: "m1",
+    seq: 4,
+    conversationId: "c1",
+    senderId: "u2",
+    body: "hi",
+    sentAt: "2026-11-24T00:00:00.000Z",
+  };
 
   it("accepts each frame a hub sends", () => {
     const frames = [
       { type: "presence", userId: "u2", online: true },
       { type: "unread", conversationId: "c1", unread: 2, lastMessage },
       { type: "unread", conversationId: "c1", unread: 0, lastMessage: null },
-      { type: "connection", connection: { user: { id: "u2", username: "bob" }, conversationId: "c1", online: false, lastMessage: null, unread: 0 } },
+      {
+        type: "connection",
+        connection: {
+          user: { id: "u2", username: "bob" },
+          conversationId: "c1",
+          online: false,
+          lastMessage: null,
+          unread: 0,
+        },
+      },
       { type: "connection-removed", userId: "u2", conversationId: "c1" },
       { type: "account-ended", reason: "expired" },
       { type: "account-ended", reason: "deleted" },
@@ -205,7 +283,10 @@ describe("parseHubMessage", () => {
       { type: "unread", conversationId: "c1", unread: -1, lastMessage: null },
       { type: "unread", conversationId: "c1", unread: 1.5, lastMessage: null },
       { type: "unread", conversationId: "c1", unread: 1 },
-      { type: "connection", connection: { user: { id: "u2" }, conversationId: "c1", online: false, lastMessage: null, unread: 0 } },
+      {
+        type: "connection",
+        connection: { user: { id: "u2" }, conversationId: "c1", online: false, lastMessage: null, unread: 0 },
+      },
       { type: "message", message: lastMessage },
     ];
     for (const value of frames) expect(refusal(parseHubMessage(frame(value))), frame(value)).toBe("invalid_frame");

@@ -17,7 +17,16 @@ export async function startDevServer(options = {}) {
   if (options.build) buildWeb();
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "edge-chat-dev-"));
-  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--show-interactive-dev-session=false"];
+  const args = [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    stateDir,
+    "--show-interactive-dev-session=false",
+  ];
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
   const child = spawn(resolve(projectRoot, "node_modules/.bin/wrangler"), args, {
     cwd: projectRoot,

@@ -4,8 +4,8 @@
 // on its own port too.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { buildWeb } from "./dev-server.mjs";
 import { ensureDevVars, offlineEnv, projectRoot } from "./dev-env.mjs";
+import { buildWeb } from "./dev-server.mjs";
 
 ensureDevVars();
 buildWeb();
@@ -16,14 +16,24 @@ const workerPort = process.env.WORKER_PORT ?? "8787";
 const viteOrigins = `http://localhost:${webPort},http://127.0.0.1:${webPort}`;
 const env = { ...offlineEnv(), PORT: webPort, WORKER_PORT: workerPort };
 const children = [
-  spawn(bin("wrangler"), ["dev", "--port", workerPort, "--var", `ALLOWED_ORIGINS:${viteOrigins}`, ...process.argv.slice(2)], {
-    cwd: projectRoot,
-    env,
-    stdio: "inherit",
-  }),
+  spawn(
+    bin("wrangler"),
+    ["dev", "--port", workerPort, "--var", `ALLOWED_ORIGINS:${viteOrigins}`, ...process.argv.slice(2)],
+    {
+      cwd: projectRoot,
+      env,
+      stdio: "inherit",
+    },
+  ),
   spawn(bin("vite"), ["--host", "localhost"], { cwd: projectRoot, env, stdio: "inherit" }),
 ];
-const stopAll = () => children.forEach((child) => child.kill("SIGTERM"));
+const stopAll = () => {
+  for (const child of children) child.kill("SIGTERM");
+};
 process.on("SIGINT", stopAll);
 process.on("SIGTERM", stopAll);
-for (const child of children) child.on("exit", (code) => { stopAll(); process.exitCode = code ?? 0; });
+for (const child of children)
+  child.on("exit", (code) => {
+    stopAll();
+    process.exitCode = code ?? 0;
+  });

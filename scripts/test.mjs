@@ -6,7 +6,8 @@ import { resolve } from "node:path";
 import { offlineEnv, projectRoot } from "./dev-env.mjs";
 
 const bin = (name) => resolve(projectRoot, "node_modules/.bin", name);
-const run = (command, args) => spawnSync(command, args, { cwd: projectRoot, env: offlineEnv(), stdio: "inherit" }).status ?? 1;
+const run = (command, args) =>
+  spawnSync(command, args, { cwd: projectRoot, env: offlineEnv(), stdio: "inherit" }).status ?? 1;
 
 let failedChecks = 0;
 const check = (what, command, args) => {
@@ -15,9 +16,13 @@ const check = (what, command, args) => {
   failedChecks += 1;
 };
 // Binding types are generated from wrangler.toml, never edited by hand: they must be current.
-const typesArgs = JSON.parse(readFileSync(resolve(projectRoot, "package.json"), "utf8")).scripts.types.split(" ").slice(1);
+const typesArgs = JSON.parse(readFileSync(resolve(projectRoot, "package.json"), "utf8"))
+  .scripts.types.split(" ")
+  .slice(1);
 check("worker-configuration.d.ts is stale: run `npm run types`", bin("wrangler"), [...typesArgs, "--check"]);
-check("an import runs against the layers (see above)", process.execPath, [resolve(projectRoot, "scripts/check-imports.mjs")]);
+check("an import runs against the layers (see above)", process.execPath, [
+  resolve(projectRoot, "scripts/check-imports.mjs"),
+]);
 check("formatting or lint failed: run `npx biome check --write .`", bin("biome"), ["ci", "."]);
 for (const project of ["tsconfig.json", "web/tsconfig.json", "test/e2e/tsconfig.json"]) {
   check(`type check failed: ${project}`, bin("tsc"), ["-p", project, "--noEmit"]);
@@ -25,7 +30,13 @@ for (const project of ["tsconfig.json", "web/tsconfig.json", "test/e2e/tsconfig.
 
 const report = resolve(projectRoot, ".test-results.json");
 rmSync(report, { force: true });
-const status = run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+const status = run(bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
 
 let passed = 0;
 let failed = failedChecks;

@@ -28,7 +28,12 @@ describe("editDistance", () => {
   });
 
   it("is symmetric", () => {
-    for (const [a, b] of [["alcie", "alice_smith"], ["kitten", "sitting"], ["ca", "abc"], ["", "xy"]] as const) {
+    for (const [a, b] of [
+      ["alcie", "alice_smith"],
+      ["kitten", "sitting"],
+      ["ca", "abc"],
+      ["", "xy"],
+    ] as const) {
       expect(editDistance(a, b)).toBe(editDistance(b, a));
     }
   });

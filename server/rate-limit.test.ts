@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Cache } from "./ports/cache";
-import { RATE_RULES, consume, type RateRule } from "./rate-limit";
+import { consume, RATE_RULES, type RateRule } from "./rate-limit";
 
 const rule: RateRule = { name: "test-rule", limit: 3, windowSeconds: 60 };
 
@@ -63,12 +63,18 @@ describe("consume", () => {
     });
 
     it("allows the attempt rather than lock everyone out, and logs the failure", async () => {
-      for (let i = 0; i < rule.limit + 2; i++) expect(await consume(brokenCache, rule, "alice")).toEqual({ allowed: true });
+      for (let i = 0; i < rule.limit + 2; i++)
+        expect(await consume(brokenCache, rule, "alice")).toEqual({ allowed: true });
       expect(logged).toHaveBeenCalled();
     });
 
     it("allows the attempt when hit() throws before returning a promise", async () => {
-      const throwing: Cache = { ...brokenCache, hit: () => { throw new Error("cache down"); } };
+      const throwing: Cache = {
+        ...brokenCache,
+        hit: () => {
+          throw new Error("cache down");
+        },
+      };
       expect(await consume(throwing, rule, "alice")).toEqual({ allowed: true });
     });
   });

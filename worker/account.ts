@@ -1,6 +1,6 @@
-import { directConversationId } from "./lib/conversation-id";
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { Store } from "../server/ports/store";
+import { directConversationId } from "./lib/conversation-id";
 
 /** Accounts handled per purge run; the next run picks up the rest. */
 const PURGE_BATCH = 50;
@@ -10,7 +10,12 @@ const PURGE_BATCH = 50;
  * user record goes last, so an interrupted run is finished by the next purge: the account is
  * expired first (no sign-in), connections next (nobody sees it), then rooms and hubs.
  */
-export async function removeAccount(env: Env, store: Store, userId: string, reason: "expired" | "deleted"): Promise<void> {
+export async function removeAccount(
+  env: Env,
+  store: Store,
+  userId: string,
+  reason: "expired" | "deleted",
+): Promise<void> {
   await store.expireUser(userId, Date.now());
   const { conversationIds, formerConnections } = await store.detachUser(userId);
   await Promise.all(conversationIds.map((id) => roomFor(env, id).destroy()));

@@ -1,6 +1,6 @@
+import { storeFor } from "../server/ports";
 import { purgeExpiredAccounts } from "./account";
 import { createApp } from "./app";
-import { storeFor } from "../server/ports";
 
 const app = createApp();
 

@@ -34,7 +34,9 @@ export class SqliteCache implements Cache {
     this.sweep();
     this.sql.exec(
       "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
-      key, value, this.now() + ttlSeconds * 1000,
+      key,
+      value,
+      this.now() + ttlSeconds * 1000,
     );
   }
 
@@ -52,7 +54,10 @@ export class SqliteCache implements Cache {
            value = CASE WHEN expires_at <= ? THEN '1' ELSE CAST(CAST(value AS INTEGER) + 1 AS TEXT) END,
            expires_at = CASE WHEN expires_at <= ? THEN excluded.expires_at ELSE expires_at END
          RETURNING value, expires_at`,
-        key, now + windowSeconds * 1000, now, now,
+        key,
+        now + windowSeconds * 1000,
+        now,
+        now,
       )
       .one();
     return { count: Number(row.value), resetSeconds: Math.max(1, Math.ceil((row.expires_at - now) / 1000)) };
@@ -68,7 +73,8 @@ export class SqliteCache implements Cache {
   private sweep(): void {
     this.sql.exec(
       "DELETE FROM entries WHERE key IN (SELECT key FROM entries WHERE expires_at <= ? LIMIT ?)",
-      this.now(), SWEEP_BATCH,
+      this.now(),
+      SWEEP_BATCH,
     );
   }
 }

@@ -36,7 +36,12 @@ export class SqliteStore implements Store {
       if (taken) return { ok: false, reason: "username_taken" } as const;
       this.sql.exec(
         "INSERT INTO users (id, username, username_key, password_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        user.id, user.username, key, user.passwordHash, user.createdAt, user.expiresAt,
+        user.id,
+        user.username,
+        key,
+        user.passwordHash,
+        user.createdAt,
+        user.expiresAt,
       );
       for (const gram of trigrams(key)) {
         this.sql.exec("INSERT OR IGNORE INTO user_trigrams (trigram, user_id) VALUES (?, ?)", gram, user.id);
@@ -51,16 +56,24 @@ export class SqliteStore implements Store {
   }
 
   async getUserByUsername(username: string): Promise<UserRecord | null> {
-    const row = this.sql.exec<UserRow>("SELECT * FROM users WHERE username_key = ?", username.toLowerCase()).toArray()[0];
+    const row = this.sql
+      .exec<UserRow>("SELECT * FROM users WHERE username_key = ?", username.toLowerCase())
+      .toArray()[0];
     return row ? toUser(row) : null;
   }
 
-  async searchUsers(query: string, options: { excludeUserId?: string; limit: number; now: number }): Promise<UserRecord[]> {
+  async searchUsers(
+    query: string,
+    options: { excludeUserId?: string; limit: number; now: number },
+  ): Promise<UserRecord[]> {
     const key = query.toLowerCase();
     const byPrefix = this.sql
       .exec<UserRow>(
         "SELECT * FROM users WHERE username_key >= ? AND username_key < ? AND expires_at > ? ORDER BY username_key LIMIT ?",
-        key, `${key}\uffff`, options.now, SEARCH_CANDIDATES,
+        key,
+        `${key}\uffff`,
+        options.now,
+        SEARCH_CANDIDATES,
       )
       .toArray();
     const grams = trigrams(key);
@@ -70,7 +83,9 @@ export class SqliteStore implements Store {
            SELECT user_id, COUNT(*) AS shared FROM user_trigrams WHERE trigram IN (${grams.map(() => "?").join(",")})
            GROUP BY user_id ORDER BY shared DESC LIMIT ?
          ) t ON t.user_id = u.id WHERE u.expires_at > ?`,
-        ...grams, SEARCH_CANDIDATES, options.now,
+        ...grams,
+        SEARCH_CANDIDATES,
+        options.now,
       )
       .toArray();
     const candidates = new Map<string, UserRow>();
@@ -82,20 +97,36 @@ export class SqliteStore implements Store {
       .map(toUser);
   }
 
-  async addConnection(userId: string, otherId: string, conversationId: string, now: number): Promise<AddConnectionResult> {
+  async addConnection(
+    userId: string,
+    otherId: string,
+    conversationId: string,
+    now: number,
+  ): Promise<AddConnectionResult> {
     const [low, high] = [userId, otherId].sort() as [string, string];
     return this.storage.transactionSync(() => {
       const existing = this.sql
-        .exec<{ created_at: number }>("SELECT created_at FROM connections WHERE user_low = ? AND user_high = ?", low, high)
+        .exec<{ created_at: number }>(
+          "SELECT created_at FROM connections WHERE user_low = ? AND user_high = ?",
+          low,
+          high,
+        )
         .toArray()[0];
       if (!existing) {
         this.sql.exec(
           "INSERT INTO connections (user_low, user_high, conversation_id, created_at) VALUES (?, ?, ?, ?)",
-          low, high, conversationId, now,
+          low,
+          high,
+          conversationId,
+          now,
         );
         this.sql.exec("INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", conversationId, now);
         for (const member of [low, high]) {
-          this.sql.exec("INSERT OR IGNORE INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conversationId, member);
+          this.sql.exec(
+            "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id) VALUES (?, ?)",
+            conversationId,
+            member,
+          );
         }
       }
       const other = this.sql.exec<{ username: string }>("SELECT username FROM users WHERE id = ?", otherId).one();
@@ -111,7 +142,9 @@ export class SqliteStore implements Store {
 
   async removeConnection(userId: string, otherId: string): Promise<boolean> {
     const [low, high] = [userId, otherId].sort();
-    const removed = this.sql.exec("DELETE FROM connections WHERE user_low = ? AND user_high = ? RETURNING 1", low, high).toArray();
+    const removed = this.sql
+      .exec("DELETE FROM connections WHERE user_low = ? AND user_high = ? RETURNING 1", low, high)
+      .toArray();
     return removed.length > 0;
   }
 
@@ -121,17 +154,29 @@ export class SqliteStore implements Store {
         `SELECT u.id AS user_id, u.username, c.conversation_id, c.created_at FROM connections c
          JOIN users u ON u.id = CASE WHEN c.user_low = ? THEN c.user_high ELSE c.user_low END
          WHERE c.user_low = ? OR c.user_high = ? ORDER BY c.created_at DESC`,
-        userId, userId, userId,
+        userId,
+        userId,
+        userId,
       )
       .toArray()
-      .map((row) => ({ userId: row.user_id, username: row.username, conversationId: row.conversation_id, createdAt: row.created_at }));
+      .map((row) => ({
+        userId: row.user_id,
+        username: row.username,
+        conversationId: row.conversation_id,
+        createdAt: row.created_at,
+      }));
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
-    const conversation = this.sql.exec<{ created_at: number }>("SELECT created_at FROM conversations WHERE id = ?", id).toArray()[0];
+    const conversation = this.sql
+      .exec<{ created_at: number }>("SELECT created_at FROM conversations WHERE id = ?", id)
+      .toArray()[0];
     if (!conversation) return null;
     const members = this.sql
-      .exec<{ user_id: string }>("SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY user_id", id)
+      .exec<{ user_id: string }>(
+        "SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY user_id",
+        id,
+      )
       .toArray()
       .map((row) => row.user_id);
     return { id, members, createdAt: conversation.created_at };
@@ -159,7 +204,9 @@ export class SqliteStore implements Store {
       const formerConnections = this.sql
         .exec<{ other: string }>(
           "DELETE FROM connections WHERE user_low = ? OR user_high = ? RETURNING CASE WHEN user_low = ? THEN user_high ELSE user_low END AS other",
-          userId, userId, userId,
+          userId,
+          userId,
+          userId,
         )
         .toArray()
         .map((row) => row.other);
@@ -188,7 +235,9 @@ export class SqliteStore implements Store {
 
   private connected(userId: string, otherId: string): boolean {
     const [low, high] = [userId, otherId].sort();
-    return this.sql.exec("SELECT 1 FROM connections WHERE user_low = ? AND user_high = ?", low, high).toArray().length > 0;
+    return (
+      this.sql.exec("SELECT 1 FROM connections WHERE user_low = ? AND user_high = ?", low, high).toArray().length > 0
+    );
   }
 }
 

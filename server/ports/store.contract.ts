@@ -51,7 +51,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       };
     }
 
-    async function createUser(username = `u_${randomWord(12)}`, overrides: Partial<UserRecord> = {}): Promise<UserRecord> {
+    async function createUser(
+      username = `u_${randomWord(12)}`,
+      overrides: Partial<UserRecord> = {},
+    ): Promise<UserRecord> {
       const result = await store.createUser(userRecord(username, overrides));
       if (!result.ok) throw new Error(`could not create ${username}: ${result.reason}`);
       return result.user;
@@ -201,18 +204,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const b = await createUser();
         const conversationId = `conv_${crypto.randomUUID()}`;
         const first = await store.addConnection(a.id, b.id, conversationId, 1_000);
-        expect(first).toEqual({ created: true, connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 } });
+        expect(first).toEqual({
+          created: true,
+          connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 },
+        });
         const again = await store.addConnection(a.id, b.id, conversationId, 2_000);
-        expect(again).toEqual({ created: false, connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 } });
+        expect(again).toEqual({
+          created: false,
+          connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 },
+        });
         const fromOtherSide = await store.addConnection(b.id, a.id, conversationId, 3_000);
-        expect(fromOtherSide).toEqual({ created: false, connection: { userId: a.id, username: a.username, conversationId, createdAt: 1_000 } });
+        expect(fromOtherSide).toEqual({
+          created: false,
+          connection: { userId: a.id, username: a.username, conversationId, createdAt: 1_000 },
+        });
         expect(await store.listConnections(a.id)).toHaveLength(1);
       });
 
       it("shows the connection to both sides with the other person's name", async () => {
         const { a, b, conversationId } = await connectedPair(5_000);
-        expect(await store.listConnections(a.id)).toEqual([{ userId: b.id, username: b.username, conversationId, createdAt: 5_000 }]);
-        expect(await store.listConnections(b.id)).toEqual([{ userId: a.id, username: a.username, conversationId, createdAt: 5_000 }]);
+        expect(await store.listConnections(a.id)).toEqual([
+          { userId: b.id, username: b.username, conversationId, createdAt: 5_000 },
+        ]);
+        expect(await store.listConnections(b.id)).toEqual([
+          { userId: a.id, username: a.username, conversationId, createdAt: 5_000 },
+        ]);
       });
 
       it("lists every connection of a user", async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const baseUrl = inject("baseUrl");
@@ -29,7 +29,16 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -46,7 +55,11 @@ async function newContext(viewport: { width: number; height: number }): Promise<
 }
 
 /** Signs up in a fresh browser; `prepare` runs on the context before the first page opens. */
-async function signUp(name: string, viewport: { width: number; height: number }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Person> {
+async function signUp(
+  name: string,
+  viewport: { width: number; height: number },
+  prepare?: (context: BrowserContext) => Promise<void>,
+): Promise<Person> {
   const context = await newContext(viewport);
   await prepare?.(context);
   const page = await context.newPage();
@@ -80,7 +93,9 @@ function messages(page: Page): Locator {
 }
 
 function message(page: Page, text: string): Locator {
-  return messages(page).locator("li.msg").filter({ has: page.locator(".msg__body", { hasText: text }) });
+  return messages(page)
+    .locator("li.msg")
+    .filter({ has: page.locator(".msg__body", { hasText: text }) });
 }
 
 function chatStatus(page: Page): Locator {
@@ -133,7 +148,10 @@ function shownNotifications(page: Page): Promise<ShownNotification[]> {
 /** As when the person switches to another tab or window, and back. */
 async function setTabVisible(page: Page, visible: boolean): Promise<void> {
   await page.evaluate((visible) => {
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (visible ? "visible" : "hidden") });
+    Object.defineProperty(document, "visibilityState", {
+      configurable: true,
+      get: () => (visible ? "visible" : "hidden"),
+    });
     Object.defineProperty(document, "hidden", { configurable: true, get: () => !visible });
     document.dispatchEvent(new Event("visibilitychange"));
   }, visible);
@@ -149,7 +167,15 @@ async function screenshot(page: Page, name: string): Promise<void> {
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: Document,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     return (await axe.run(document)).violations;
   });
   return violations
@@ -172,10 +198,13 @@ async function sendOverSockets(page: Page, conversationId: string, bodies: strin
       for (const chunk of chunks) {
         await new Promise<void>((done, fail) => {
           const socket = new WebSocket(url);
-          const waiting = new Map(chunk.map((body, index) => [`bulk${Date.now()}${index}${Math.random().toString(36).slice(2)}`, body]));
+          const waiting = new Map(
+            chunk.map((body, index) => [`bulk${Date.now()}${index}${Math.random().toString(36).slice(2)}`, body]),
+          );
           socket.onmessage = (event) => {
             const frame = JSON.parse(event.data as string) as { type: string; id?: string; code?: string };
-            if (frame.type === "hello") for (const [id, body] of waiting) socket.send(JSON.stringify({ type: "send", id, body }));
+            if (frame.type === "hello")
+              for (const [id, body] of waiting) socket.send(JSON.stringify({ type: "send", id, body }));
             if (frame.type === "ack" && frame.id) waiting.delete(frame.id);
             if (frame.type === "error") fail(new Error(`send refused: ${frame.code}`));
             if (waiting.size === 0) {
@@ -222,7 +251,9 @@ describe("two people chatting in the browser", () => {
   it("counts unread messages for a chat that is not open, then shows them read", async () => {
     await send(alice.page, "Hi Bob, are you there?");
     await expect.poll(() => message(alice.page, "are you there").getAttribute("class")).not.toContain("msg--pending");
-    await expect(message(alice.page, "are you there").locator("[data-tick]").getAttribute("data-tick")).resolves.toBe("sent");
+    await expect(message(alice.page, "are you there").locator("[data-tick]").getAttribute("data-tick")).resolves.toBe(
+      "sent",
+    );
 
     await connectionLink(bob.page, alice.name).locator(".badge", { hasText: "1" }).waitFor({ timeout: LIVE_MS });
     await expect.poll(() => bob.page.title()).toBe("(1) Chat");
@@ -265,14 +296,18 @@ describe("two people chatting in the browser", () => {
 
   it("shows the other person offline when their tab closes, and online when they return", async () => {
     await bob.page.close();
-    await chatStatus(alice.page).filter({ hasText: /^offline$/ }).waitFor({ timeout: LIVE_MS });
+    await chatStatus(alice.page)
+      .filter({ hasText: /^offline$/ })
+      .waitFor({ timeout: LIVE_MS });
     await connectionLink(alice.page, bob.name).filter({ hasText: "offline" }).waitFor();
     await screenshot(alice.page, "chat-peer-offline");
 
     bob.page = await bob.context.newPage();
     await bob.page.goto("/");
     await waitForConnected(bob.page);
-    await chatStatus(alice.page).filter({ hasText: /^online$/ }).waitFor({ timeout: LIVE_MS });
+    await chatStatus(alice.page)
+      .filter({ hasText: /^online$/ })
+      .waitFor({ timeout: LIVE_MS });
   });
 
   it("keeps messages written offline in an outbox and catches up on reconnect", async () => {
@@ -395,7 +430,11 @@ describe("three people: unsent messages and notifications", () => {
   let quin: Person;
 
   beforeAll(async () => {
-    [olga, pete, quin] = await Promise.all([signUp(`olga_${run}`, DESKTOP, recordNotifications), signUp(`pete_${run}`, DESKTOP), signUp(`quin_${run}`, DESKTOP)]);
+    [olga, pete, quin] = await Promise.all([
+      signUp(`olga_${run}`, DESKTOP, recordNotifications),
+      signUp(`pete_${run}`, DESKTOP),
+      signUp(`quin_${run}`, DESKTOP),
+    ]);
     await addConnection(olga.page, quin.name, quin.name);
     await addConnection(olga.page, pete.name, pete.name);
     for (const other of [pete, quin]) {
@@ -419,7 +458,9 @@ describe("three people: unsent messages and notifications", () => {
 
     // Olga stays in Quin's chat: the message to Pete goes out in the background.
     await message(pete.page, "written offline to Pete").waitFor({ timeout: LIVE_MS });
-    await connectionLink(olga.page, pete.name).filter({ hasText: "You: written offline to Pete" }).waitFor({ timeout: LIVE_MS });
+    await connectionLink(olga.page, pete.name)
+      .filter({ hasText: "You: written offline to Pete" })
+      .waitFor({ timeout: LIVE_MS });
     await expect(chatTitle(olga.page, quin.name).count()).resolves.toBe(1);
 
     await connectionLink(olga.page, pete.name).click();
@@ -433,7 +474,9 @@ describe("three people: unsent messages and notifications", () => {
     // Olga has Pete's chat open, then looks at another tab.
     await setTabVisible(olga.page, false);
     await send(pete.page, "while you were away");
-    await expect.poll(() => shownNotifications(olga.page), { timeout: LIVE_MS }).toEqual([expect.objectContaining({ title: pete.name, body: "while you were away" })]);
+    await expect
+      .poll(() => shownNotifications(olga.page), { timeout: LIVE_MS })
+      .toEqual([expect.objectContaining({ title: pete.name, body: "while you were away" })]);
     await expect.poll(() => olga.page.title()).toBe("(1) Chat");
 
     await send(quin.page, text);
@@ -490,7 +533,9 @@ describe("three people: unsent messages and notifications", () => {
     await message(olga.page, "left behind at logout").locator('[data-tick="pending"]').waitFor();
     await olga.page.getByRole("button", { name: "Log out" }).click();
     await olga.page.getByRole("heading", { name: "Log in" }).waitFor();
-    await expect(olga.page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes("outbox")))).resolves.toEqual([]);
+    await expect(
+      olga.page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes("outbox"))),
+    ).resolves.toEqual([]);
 
     await olga.context.setOffline(false);
     await olga.page.getByLabel("Username").fill(olga.name);

@@ -29,8 +29,13 @@ async function signUp(prefix: string): Promise<Person> {
 }
 
 /** A real WebSocket client (Node's), collecting JSON frames. */
-function open(path: string, cookie: string): Promise<{ ws: WebSocket; next: (type: string) => Promise<Record<string, unknown>> }> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers: { Cookie: cookie, Origin: baseUrl } } as never);
+function open(
+  path: string,
+  cookie: string,
+): Promise<{ ws: WebSocket; next: (type: string) => Promise<Record<string, unknown>> }> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, {
+    headers: { Cookie: cookie, Origin: baseUrl },
+  } as never);
   const frames: Record<string, unknown>[] = [];
   ws.addEventListener("message", (event) => frames.push(JSON.parse(String(event.data)) as Record<string, unknown>));
   const next = async (type: string) => {

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startDevServer, type DevServer } from "../../scripts/dev-server.mjs";
+import { type DevServer, startDevServer } from "../../scripts/dev-server.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

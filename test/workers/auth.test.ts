@@ -27,7 +27,9 @@ describe("sign-up", () => {
   it("refuses a username taken in another case with 409", async () => {
     const username = uniqueName("Case");
     await signUp(username);
-    const response = await api("/api/auth/signup", { body: { username: username.toUpperCase(), password: "password123" } });
+    const response = await api("/api/auth/signup", {
+      body: { username: username.toUpperCase(), password: "password123" },
+    });
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: { code: "username_taken" } });
   });
@@ -92,7 +94,9 @@ describe("login and logout", () => {
   it("signs in with the right password, in any case of the username", async () => {
     const username = uniqueName("Bo");
     const { user } = await signUp(username, "password123");
-    const response = await api("/api/auth/login", { body: { username: username.toUpperCase(), password: "password123" } });
+    const response = await api("/api/auth/login", {
+      body: { username: username.toUpperCase(), password: "password123" },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ user });
     const me = await api("/api/me", { cookie: sessionCookie(response) });

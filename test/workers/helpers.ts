@@ -37,7 +37,12 @@ export function api(path: string, options: CallOptions = {}): Promise<Response> 
   return SELF.fetch(`${ORIGIN}${path}`, {
     method: options.method ?? (options.body === undefined ? "GET" : "POST"),
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
 }
 
@@ -48,7 +53,11 @@ export function sessionCookie(response: Response): string {
   return `session=${match[1]}`;
 }
 
-export async function signUp(username = uniqueName(), password = "correct horse battery", lifetimeHours?: number): Promise<Session> {
+export async function signUp(
+  username = uniqueName(),
+  password = "correct horse battery",
+  lifetimeHours?: number,
+): Promise<Session> {
   const response = await api("/api/auth/signup", { body: { username, password, lifetimeHours } });
   if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const { user } = await response.json<{ user: User }>();
@@ -58,7 +67,8 @@ export async function signUp(username = uniqueName(), password = "correct horse 
 /** Connects two users and returns their conversation id. */
 export async function connect(a: Session, b: Session): Promise<string> {
   const response = await api("/api/connections", { cookie: a.cookie, body: { userId: b.user.id } });
-  if (response.status !== 201 && response.status !== 200) throw new Error(`connect failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`connect failed: ${response.status} ${await response.text()}`);
   const { connection } = await response.json<{ connection: Connection }>();
   return connection.conversationId;
 }
@@ -94,7 +104,8 @@ export class TestSocket {
       const index = this.frames.findIndex(predicate);
       if (index >= 0) return this.frames.splice(index, 1)[0]!;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; have ${JSON.stringify(this.frames)}`);
+      if (remaining <= 0)
+        throw new Error(`no matching frame within ${timeoutMs} ms; have ${JSON.stringify(this.frames)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.waiters.push(() => {
@@ -145,7 +156,8 @@ export class TestSocket {
 /** Opens a WebSocket through the Worker; returns the raw response when the upgrade is refused. */
 export async function openSocket(path: string, cookie: string, origin: string | null = ORIGIN): Promise<TestSocket> {
   const response = await upgrade(path, cookie, origin);
-  if (response.status !== 101 || !response.webSocket) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
+  if (response.status !== 101 || !response.webSocket)
+    throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
   response.webSocket.accept();
   return new TestSocket(response.webSocket);
 }

@@ -24,7 +24,9 @@ describe("the scheduled purge", () => {
     expect((await room.waitClosed()).code).toBe(4001);
     expect((await api("/api/me", { cookie: shortLived.cookie })).status).toBe(401);
     expect((await api("/api/me", { cookie: longLived.cookie })).status).toBe(200);
-    const { connections } = await (await api("/api/connections", { cookie: longLived.cookie })).json<{ connections: Connection[] }>();
+    const { connections } = await (await api("/api/connections", { cookie: longLived.cookie })).json<{
+      connections: Connection[];
+    }>();
     expect(connections).toEqual([]);
     expect((await api(`/api/conversations/${conversationId}/messages`, { cookie: longLived.cookie })).status).toBe(404);
 

@@ -40,7 +40,12 @@ describe("connections", () => {
     const first = await api("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
     expect(first.status).toBe(201);
     const { connection } = await first.json<{ connection: Connection }>();
-    expect(connection).toMatchObject({ user: { id: bob.user.id, username: bob.user.username }, online: false, lastMessage: null, unread: 0 });
+    expect(connection).toMatchObject({
+      user: { id: bob.user.id, username: bob.user.username },
+      online: false,
+      lastMessage: null,
+      unread: 0,
+    });
     const again = await api("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
     expect(again.status).toBe(200);
     expect((await again.json<{ connection: Connection }>()).connection.conversationId).toBe(connection.conversationId);
@@ -51,13 +56,17 @@ describe("connections", () => {
     const socket = await openSocket(roomPath(connection.conversationId), bob.cookie);
     socket.send({ type: "send", id: "latest", body: "newest activity" });
     await socket.nextOfType("ack");
-    await expect.poll(async () => {
-      const list = await (await api("/api/connections", { cookie: ann.cookie })).json<{ connections: Connection[] }>();
-      return list.connections.map((c) => [c.conversationId, c.unread, c.lastMessage?.body ?? null]);
-    }).toEqual([
-      [connection.conversationId, 1, "newest activity"],
-      [withCid, 0, null],
-    ]);
+    await expect
+      .poll(async () => {
+        const list = await (await api("/api/connections", { cookie: ann.cookie })).json<{
+          connections: Connection[];
+        }>();
+        return list.connections.map((c) => [c.conversationId, c.unread, c.lastMessage?.body ?? null]);
+      })
+      .toEqual([
+        [connection.conversationId, 1, "newest activity"],
+        [withCid, 0, null],
+      ]);
     socket.close();
   });
 
@@ -97,7 +106,10 @@ describe("GET /api/conversations/:id/messages", () => {
       await socket.nextOfType("ack");
     }
     const page = async (query: string) =>
-      (await api(`/api/conversations/${conversationId}/messages${query}`, { cookie: bob.cookie })).json<{ messages: Message[]; hasMore: boolean }>();
+      (await api(`/api/conversations/${conversationId}/messages${query}`, { cookie: bob.cookie })).json<{
+        messages: Message[];
+        hasMore: boolean;
+      }>();
     const newest = await page("?limit=3");
     expect(newest.messages.map((m) => m.seq)).toEqual([5, 6, 7]);
     expect(newest.hasMore).toBe(true);
@@ -138,12 +150,16 @@ describe("DELETE /api/me", () => {
     expect(removed.status).toBe(204);
     expect((await socket.waitClosed()).code).toBe(4001);
     expect((await api("/api/me", { cookie: ann.cookie })).status).toBe(401);
-    const login = await api("/api/auth/login", { body: { username: ann.user.username, password: "correct horse battery" } });
+    const login = await api("/api/auth/login", {
+      body: { username: ann.user.username, password: "correct horse battery" },
+    });
     expect(login.status).toBe(401);
     const bobs = await (await api("/api/connections", { cookie: bob.cookie })).json<{ connections: Connection[] }>();
     expect(bobs.connections).toEqual([]);
     expect((await api(`/api/conversations/${conversationId}/messages`, { cookie: bob.cookie })).status).toBe(404);
-    const search = await (await api(`/api/users?q=${ann.user.username}`, { cookie: bob.cookie })).json<{ users: UserSummary[] }>();
+    const search = await (await api(`/api/users?q=${ann.user.username}`, { cookie: bob.cookie })).json<{
+      users: UserSummary[];
+    }>();
     expect(search.users.map((u) => u.id)).not.toContain(ann.user.id);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { formatDay, formatTimeLeft, formatWhen } from "./format";
 
 /** A local time, as the person's clock shows it. */
-const at = (year: number, month: number, day: number, hour = 12, minute = 0) => new Date(year, month - 1, day, hour, minute);
+const at = (year: number, month: number, day: number, hour = 12, minute = 0) =>
+  new Date(year, month - 1, day, hour, minute);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -27,7 +28,9 @@ describe("the day separator", () => {
   it("names the date of an earlier day this year, without the year", () => {
     const date = at(2025, 1, 5);
     const label = formatDay(date.toISOString(), now);
-    expect(label).toBe(new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" }).format(date));
+    expect(label).toBe(
+      new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" }).format(date),
+    );
     expect(label).not.toContain("2025");
   });
 
@@ -38,12 +41,26 @@ describe("the day separator", () => {
   it("counts calendar days across a daylight saving change, where a day has 23 or 25 hours", () => {
     try {
       for (const [zone, days] of [
-        ["Europe/Berlin", [[3, 30], [10, 26]]],
-        ["America/New_York", [[3, 9], [11, 2]]],
+        [
+          "Europe/Berlin",
+          [
+            [3, 30],
+            [10, 26],
+          ],
+        ],
+        [
+          "America/New_York",
+          [
+            [3, 9],
+            [11, 2],
+          ],
+        ],
       ] as const) {
         vi.stubEnv("TZ", zone);
         for (const [month, day] of days) {
-          expect(formatDay(at(2025, month, day, 0, 30).toISOString(), at(2025, month, day + 1, 23, 30))).toBe("Yesterday");
+          expect(formatDay(at(2025, month, day, 0, 30).toISOString(), at(2025, month, day + 1, 23, 30))).toBe(
+            "Yesterday",
+          );
           expect(formatDay(at(2025, month, day, 0, 30).toISOString(), at(2025, month, day, 23, 30))).toBe("Today");
         }
       }
@@ -58,12 +75,16 @@ describe("the time of a list preview", () => {
 
   it("is the hour for a message of today", () => {
     const date = at(2025, 3, 12, 8, 5);
-    expect(formatWhen(date.toISOString(), now)).toBe(new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(date));
+    expect(formatWhen(date.toISOString(), now)).toBe(
+      new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(date),
+    );
   });
 
   it("is the date for a message of an earlier day", () => {
     const date = at(2025, 3, 11, 23, 59);
-    expect(formatWhen(date.toISOString(), now)).toBe(new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" }).format(date));
+    expect(formatWhen(date.toISOString(), now)).toBe(
+      new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" }).format(date),
+    );
   });
 });
 

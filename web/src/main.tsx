@@ -10,4 +10,7 @@ const session = new SessionModel(outboxStore);
 const notifications = new NotificationsModel();
 void session.load();
 
-render(<App session={session} notifications={notifications} outboxStore={outboxStore} />, document.getElementById("app")!);
+render(
+  <App session={session} notifications={notifications} outboxStore={outboxStore} />,
+  document.getElementById("app")!,
+);

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../lib/encoding";
-import { DUMMY_HASH, PBKDF2_ITERATIONS, hashPassword, verifyPassword } from "./password";
+import { DUMMY_HASH, hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "./password";
 
 /** A hash in the stored format, derived here with any iteration count. */
-async function hashWith(password: string, iterations: number, salt = crypto.getRandomValues(new Uint8Array(16))): Promise<string> {
+async function hashWith(
+  password: string,
+  iterations: number,
+  salt = crypto.getRandomValues(new Uint8Array(16)),
+): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
   return `pbkdf2-sha256$${iterations}$${toBase64Url(salt)}$${toBase64Url(new Uint8Array(bits))}`;

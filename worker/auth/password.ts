@@ -18,7 +18,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const iterations = Number(iterationsText);
   const salt = fromBase64Url(saltText ?? "");
   const expected = fromBase64Url(hashText ?? "");
-  if (scheme !== "pbkdf2-sha256" || !Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) return false;
+  if (scheme !== "pbkdf2-sha256" || !Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS)
+    return false;
   if (!salt || !expected) return false;
   const actual = await derive(password, salt, iterations);
   return actual.byteLength === expected.byteLength && crypto.subtle.timingSafeEqual(actual, expected);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../lib/encoding";
-import { signSession, verifySession, type SessionClaims } from "./session-token";
+import { type SessionClaims, signSession, verifySession } from "./session-token";
 
 const SECRET = "test-secret-for-session-tokens-0123456789";
 const NOW = 1_800_000_000_000;
@@ -11,7 +11,9 @@ const encoder = new TextEncoder();
 /** Signs any payload text the way signSession does, to make tokens it would never make. */
 async function signRaw(payloadJson: string, secret = SECRET): Promise<string> {
   const payload = toBase64Url(encoder.encode(payloadJson));
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(payload)));
   return `${payload}.${toBase64Url(signature)}`;
 }
@@ -35,7 +37,9 @@ describe("session tokens", () => {
 
   it("refuses a token whose payload was changed", async () => {
     const [, signature] = (await signSession(claims, SECRET)).split(".");
-    const forgedPayload = toBase64Url(encoder.encode(JSON.stringify({ uid: "admin", sid: claims.sessionId, exp: claims.expiresAt })));
+    const forgedPayload = toBase64Url(
+      encoder.encode(JSON.stringify({ uid: "admin", sid: claims.sessionId, exp: claims.expiresAt })),
+    );
     expect(await verifySession(`${forgedPayload}.${signature}`, SECRET, NOW)).toBeNull();
   });
 
@@ -66,17 +70,43 @@ describe("session tokens", () => {
   });
 
   it("refuses a correctly signed payload that holds no valid claims", async () => {
-    for (const payload of ["not json", "null", "[]", "{}", '{"uid":1,"exp":1900000000000}', '{"uid":"u","exp":"1900000000000"}', '{"uid":"u","exp":1900000000000}']) {
+    for (const payload of [
+      "not json",
+      "null",
+      "[]",
+      "{}",
+      '{"uid":1,"exp":1900000000000}',
+      '{"uid":"u","exp":"1900000000000"}',
+      '{"uid":"u","exp":1900000000000}',
+    ]) {
       const token = await signRaw(payload);
       expect(await verifySession(token, SECRET, NOW), payload).toBeNull();
     }
     // The helper signs as signSession does, so a valid payload from it is accepted.
-    expect(await verifySession(await signRaw('{"uid":"u","sid":"s","exp":1900000000000}'), SECRET, NOW)).toEqual({ userId: "u", sessionId: "s", expiresAt: 1_900_000_000_000 });
+    expect(await verifySession(await signRaw('{"uid":"u","sid":"s","exp":1900000000000}'), SECRET, NOW)).toEqual({
+      userId: "u",
+      sessionId: "s",
+      expiresAt: 1_900_000_000_000,
+    });
   });
 
   it("refuses garbage without throwing", async () => {
     const token = await signSession(claims, SECRET);
-    const garbage = ["", ".", "..", "abc", "a.b", "a.b.c", `${token}.`, `${token}.extra`, `.${token}`, "!!!.@@@", "eyJ1aWQiOiJ1In0.A", "é.é", " ".repeat(10)];
+    const garbage = [
+      "",
+      ".",
+      "..",
+      "abc",
+      "a.b",
+      "a.b.c",
+      `${token}.`,
+      `${token}.extra`,
+      `.${token}`,
+      "!!!.@@@",
+      "eyJ1aWQiOiJ1In0.A",
+      "é.é",
+      " ".repeat(10),
+    ];
     for (const text of garbage) {
       await expect(verifySession(text, SECRET, NOW), JSON.stringify(text)).resolves.toBeNull();
     }

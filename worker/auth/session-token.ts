@@ -13,7 +13,9 @@ const encoder = new TextEncoder();
 
 /** `<payload>.<signature>`, both base64url; HMAC-SHA256 with the Worker secret. */
 export async function signSession(claims: SessionClaims, secret: string): Promise<string> {
-  const payload = toBase64Url(encoder.encode(JSON.stringify({ uid: claims.userId, sid: claims.sessionId, exp: claims.expiresAt })));
+  const payload = toBase64Url(
+    encoder.encode(JSON.stringify({ uid: claims.userId, sid: claims.sessionId, exp: claims.expiresAt })),
+  );
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload));
   return `${payload}.${toBase64Url(new Uint8Array(signature))}`;
 }
@@ -44,5 +46,8 @@ function parseClaims(json: string): SessionClaims | null {
 }
 
 function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
 }

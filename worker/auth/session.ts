@@ -1,10 +1,10 @@
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { AppContext, AppEnv } from "../context";
-import { ApiError, unauthorized } from "../lib/errors";
 import type { Cache } from "../../server/ports/cache";
 import type { UserRecord } from "../../server/ports/store";
-import { signSession, verifySession, type SessionClaims } from "./session-token";
+import type { AppContext, AppEnv } from "../context";
+import { ApiError, unauthorized } from "../lib/errors";
+import { type SessionClaims, signSession, verifySession } from "./session-token";
 
 export const SESSION_COOKIE = "session";
 const MIN_SECRET_LENGTH = 32;
@@ -43,7 +43,10 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!token) throw unauthorized();
   const claims = await verifySession(token, sessionSecret(c.env));
   if (!claims) throw unauthorized("Your session has ended. Sign in again.", "session_expired");
-  const [user, ended] = await Promise.all([c.var.store.getUser(claims.userId), hasEnded(c.var.cache, claims.sessionId)]);
+  const [user, ended] = await Promise.all([
+    c.var.store.getUser(claims.userId),
+    hasEnded(c.var.cache, claims.sessionId),
+  ]);
   if (ended) throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
   if (!user || user.expiresAt <= Date.now()) throw unauthorized("This account no longer exists.", "account_ended");
   c.set("user", user);

@@ -15,7 +15,10 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     return c.json<ErrorBody>({ error: { code, message: error.message || "Request failed." } }, error.status);
   }
   console.error("unhandled error", c.req.method, c.req.path, error);
-  return c.json<ErrorBody>({ error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } }, 500);
+  return c.json<ErrorBody>(
+    { error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } },
+    500,
+  );
 };
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../context";
 import { stripInternalHeaders } from "../../durable-objects/identity";
 import { cacheFor, storeFor } from "../../server/ports";
+import type { AppEnv } from "../context";
 
 /** Strips internal headers from outside, and puts the ports on the context for the routes. */
 export const withPorts = createMiddleware<AppEnv>(async (c, next) => {

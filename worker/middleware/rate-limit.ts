@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
+import { consume, type RateRule } from "../../server/rate-limit";
 import type { AppContext, AppEnv } from "../context";
 import { tooManyRequests } from "../lib/errors";
-import { consume, type RateRule } from "../../server/rate-limit";
 
 /** Counts the request against `rule` for the subject `subjectOf` names, before any other work. */
 export function rateLimited(rule: RateRule, subjectOf: (c: AppContext) => string) {

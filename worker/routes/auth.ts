@@ -9,16 +9,19 @@ import {
   USERNAME_PATTERN,
   type User,
 } from "../../protocol/api";
+import { RATE_RULES } from "../../server/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/session";
 import type { AppEnv } from "../context";
 import { conflict, unauthorized } from "../lib/errors";
-import { RATE_RULES } from "../../server/rate-limit";
-import { toUser } from "../lib/views";
 import { validate } from "../lib/validate";
+import { toUser } from "../lib/views";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
 
-const Username = v.pipe(v.string("username is required"), v.regex(USERNAME_PATTERN, "a username is 3 to 32 characters of a-z, 0-9, _ . -"));
+const Username = v.pipe(
+  v.string("username is required"),
+  v.regex(USERNAME_PATTERN, "a username is 3 to 32 characters of a-z, 0-9, _ . -"),
+);
 const Password = v.pipe(
   v.string("password is required"),
   v.minLength(PASSWORD_MIN, `a password has at least ${PASSWORD_MIN} characters`),
@@ -28,11 +31,19 @@ const SignupBody = v.object({
   username: Username,
   password: Password,
   lifetimeHours: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(LIFETIME_HOURS_MIN), v.maxValue(LIFETIME_HOURS_MAX, "an account lives at most 168 hours")),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(LIFETIME_HOURS_MIN),
+      v.maxValue(LIFETIME_HOURS_MAX, "an account lives at most 168 hours"),
+    ),
     LIFETIME_HOURS_DEFAULT,
   ),
 });
-const LoginBody = v.object({ username: v.pipe(v.string("username is required"), v.maxLength(64)), password: v.pipe(v.string("password is required"), v.maxLength(PASSWORD_MAX)) });
+const LoginBody = v.object({
+  username: v.pipe(v.string("username is required"), v.maxLength(64)),
+  password: v.pipe(v.string("password is required"), v.maxLength(PASSWORD_MAX)),
+});
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", rateLimited(RATE_RULES.signupPerIp, clientIp), validate("json", SignupBody), async (c) => {
@@ -55,7 +66,8 @@ export const authRoutes = new Hono<AppEnv>()
     const user = await c.var.store.getUserByUsername(username);
     // Verify even without a user, so the answer takes as long either way.
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !valid || user.expiresAt <= Date.now()) throw unauthorized("Wrong username or password.", "invalid_credentials");
+    if (!user || !valid || user.expiresAt <= Date.now())
+      throw unauthorized("Wrong username or password.", "invalid_credentials");
     await startSession(c, user);
     return c.json<{ user: User }>({ user: toUser(user) });
   })

@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import * as v from "valibot";
+import { hubFor, roomFor } from "../../durable-objects/addresses";
+import type { ConversationActivity } from "../../durable-objects/user-hub";
 import type { Connection } from "../../protocol/api";
+import type { ConnectionRecord } from "../../server/ports/store";
+import { readPresence } from "../../server/presence";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
 import { directConversationId } from "../lib/conversation-id";
 import { badRequest, notFound } from "../lib/errors";
-import { hubFor, roomFor } from "../../durable-objects/addresses";
-import { readPresence } from "../../server/presence";
 import { validate } from "../lib/validate";
-import type { ConnectionRecord } from "../../server/ports/store";
-import type { ConversationActivity } from "../../durable-objects/user-hub";
 
 const AddBody = v.object({ userId: v.pipe(v.string("userId is required"), v.minLength(1), v.maxLength(64)) });
 
@@ -26,22 +26,36 @@ export const connectionRoutes = new Hono<AppEnv>()
     const online = await readPresence(c.var.cache, [me.id, other.id]);
     const mine = await describe(c.env, me.id, connection, online.get(other.id) ?? false);
     if (created) {
-      const theirs: Connection = { ...mine, user: { id: me.id, username: me.username }, online: online.get(me.id) ?? false, unread: 0 };
+      const theirs: Connection = {
+        ...mine,
+        user: { id: me.id, username: me.username },
+        online: online.get(me.id) ?? false,
+        unread: 0,
+      };
       c.executionCtx.waitUntil(
-        Promise.all([hubFor(c.env, other.id).connectionAdded(theirs), hubFor(c.env, me.id).connectionAdded(mine)]).catch((error: unknown) =>
-          console.error("could not announce a connection", error),
-        ),
+        Promise.all([
+          hubFor(c.env, other.id).connectionAdded(theirs),
+          hubFor(c.env, me.id).connectionAdded(mine),
+        ]).catch((error: unknown) => console.error("could not announce a connection", error)),
       );
     }
     return c.json({ connection: mine }, created ? 201 : 200);
   })
   .get("/", async (c) => {
     const me = c.var.user;
-    const [records, activity] = await Promise.all([c.var.store.listConnections(me.id), hubFor(c.env, me.id).summaries()]);
-    const online = await readPresence(c.var.cache, records.map((record) => record.userId));
+    const [records, activity] = await Promise.all([
+      c.var.store.listConnections(me.id),
+      hubFor(c.env, me.id).summaries(),
+    ]);
+    const online = await readPresence(
+      c.var.cache,
+      records.map((record) => record.userId),
+    );
     const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
     const connections = records
-      .map((record) => toConnection(record, online.get(record.userId) ?? false, byConversation.get(record.conversationId)))
+      .map((record) =>
+        toConnection(record, online.get(record.userId) ?? false, byConversation.get(record.conversationId)),
+      )
       .map((connection, index) => ({ connection, at: lastActivityAt(connection, records[index]!) }))
       .sort((a, b) => b.at - a.at)
       .map((entry) => entry.connection);
@@ -66,11 +80,17 @@ export const connectionRoutes = new Hono<AppEnv>()
 
 /** A connection as `me` sees it, with the unread count and preview their hub keeps. */
 async function describe(env: Env, meId: string, record: ConnectionRecord, online: boolean): Promise<Connection> {
-  const activity = (await hubFor(env, meId).summaries()).find((entry) => entry.conversationId === record.conversationId);
+  const activity = (await hubFor(env, meId).summaries()).find(
+    (entry) => entry.conversationId === record.conversationId,
+  );
   return toConnection(record, online, activity);
 }
 
-function toConnection(record: ConnectionRecord, online: boolean, activity: ConversationActivity | undefined): Connection {
+function toConnection(
+  record: ConnectionRecord,
+  online: boolean,
+  activity: ConversationActivity | undefined,
+): Connection {
   return {
     user: { id: record.userId, username: record.username },
     conversationId: record.conversationId,

@@ -1,20 +1,27 @@
 import { Hono } from "hono";
 import * as v from "valibot";
+import { roomFor } from "../../durable-objects/addresses";
+import { withIdentity } from "../../durable-objects/identity";
 import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
+import type { ConversationRecord } from "../../server/ports/store";
 import { requireUser } from "../auth/session";
 import type { AppContext, AppEnv } from "../context";
 import { forbidden, notFound } from "../lib/errors";
-import { withIdentity } from "../../durable-objects/identity";
-import { roomFor } from "../../durable-objects/addresses";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
-import type { ConversationRecord } from "../../server/ports/store";
 
 const DEFAULT_PAGE = 50;
 const Count = v.pipe(v.string(), v.regex(/^\d{1,9}$/, "must be a whole number"), v.transform(Number));
 const HistoryQuery = v.object({
   before: v.optional(v.pipe(Count, v.minValue(1, "before must be at least 1"))),
-  limit: v.optional(v.pipe(Count, v.minValue(1, "limit must be at least 1"), v.maxValue(HISTORY_PAGE_MAX, `limit must be at most ${HISTORY_PAGE_MAX}`)), String(DEFAULT_PAGE)),
+  limit: v.optional(
+    v.pipe(
+      Count,
+      v.minValue(1, "limit must be at least 1"),
+      v.maxValue(HISTORY_PAGE_MAX, `limit must be at most ${HISTORY_PAGE_MAX}`),
+    ),
+    String(DEFAULT_PAGE),
+  ),
 });
 
 export const conversationRoutes = new Hono<AppEnv>()

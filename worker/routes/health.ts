@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { HealthBody } from "../../protocol/api";
-import type { AppEnv } from "../context";
 import { describePorts } from "../../server/ports";
+import type { AppEnv } from "../context";
 
 export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const ports = describePorts(c.env);

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
+import { hubFor } from "../../durable-objects/addresses";
+import { withIdentity } from "../../durable-objects/identity";
 import type { User } from "../../protocol/api";
 import { removeAccount } from "../account";
 import { endSession, requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
-import { withIdentity } from "../../durable-objects/identity";
-import { hubFor } from "../../durable-objects/addresses";
 import { requireUpgrade } from "../lib/upgrade";
 import { toUser } from "../lib/views";
 

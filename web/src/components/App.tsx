@@ -25,6 +25,7 @@ export function App({ session, notifications, outboxStore }: Props) {
       </div>
     );
   }
-  if (status === "signed-out") return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
+  if (status === "signed-out")
+    return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
   return <ChatScreen session={session} notifications={notifications} outboxStore={outboxStore} />;
 }

@@ -38,7 +38,17 @@ export function useAuthForm(submit: (form: FormData) => Promise<void>) {
 }
 
 /** The end of an auth form: the error, if any, and the submit button. */
-export function AuthFormFooter({ error, busy, label, busyLabel }: { error: string | null; busy: boolean; label: string; busyLabel: string }) {
+export function AuthFormFooter({
+  error,
+  busy,
+  label,
+  busyLabel,
+}: {
+  error: string | null;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+}) {
   return (
     <>
       {error && (

@@ -29,11 +29,22 @@ export function ChatScreen({ session, notifications, outboxStore }: Props) {
       <Header session={session} search={search} connections={connections} notifications={notifications} />
       <div class="panes">
         <section class="pane pane--list" aria-label={searching ? "Search results" : "Connections"}>
-          {searching ? <SearchResults search={search} connections={connections} /> : <ListOfConnections connections={connections} search={search} me={session.user.value!.id} />}
+          {searching ? (
+            <SearchResults search={search} connections={connections} />
+          ) : (
+            <ListOfConnections connections={connections} search={search} me={session.user.value!.id} />
+          )}
         </section>
         <section class="pane pane--chat" aria-label="Conversation">
           {openId ? (
-            <ChatWindow key={openId} conversationId={openId} me={session.user.value!} connections={connections} outbox={outbox} page={page} />
+            <ChatWindow
+              key={openId}
+              conversationId={openId}
+              me={session.user.value!}
+              connections={connections}
+              outbox={outbox}
+              page={page}
+            />
           ) : (
             <div class="empty">
               <p>Pick a connection to start chatting, or search for someone new.</p>

@@ -2,8 +2,8 @@ import { useModel } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { User } from "../../../protocol/api";
-import { ChatModel } from "../models/chat";
 import type { Chat } from "../models/chat";
+import { ChatModel } from "../models/chat";
 import type { Connections } from "../models/connections";
 import type { Outbox } from "../models/outbox";
 import type { Page } from "../models/page";
@@ -49,7 +49,16 @@ function OpenChat({ conversationId, me, connections, outbox, page }: Props) {
           <h2 class="chat__title">
             <TypedName name={other} />
           </h2>
-          <p class={typing ? "chat__status chat__status--typing" : online ? "chat__status chat__status--online" : "chat__status"} aria-live="polite">
+          <p
+            class={
+              typing
+                ? "chat__status chat__status--typing"
+                : online
+                  ? "chat__status chat__status--online"
+                  : "chat__status"
+            }
+            aria-live="polite"
+          >
             {typing ? "typing…" : online ? "online" : "offline"}
           </p>
         </div>
@@ -66,7 +75,12 @@ function OpenChat({ conversationId, me, connections, outbox, page }: Props) {
 function ChatBar({ children }: { children: ComponentChildren }) {
   return (
     <div class="chat__bar">
-      <button class="icon-button chat__back" type="button" aria-label="Back to connections" onClick={() => goBackTo("/")}>
+      <button
+        class="icon-button chat__back"
+        type="button"
+        aria-label="Back to connections"
+        onClick={() => goBackTo("/")}
+      >
         <BackIcon />
       </button>
       {children}

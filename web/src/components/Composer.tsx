@@ -40,7 +40,8 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
     >
       {offline && (
         <p class="composer__offline" role="status">
-          {chat.socketState.value === "offline" ? "You are offline." : "Reconnecting…"} Messages will be sent when the connection is back.
+          {chat.socketState.value === "offline" ? "You are offline." : "Reconnecting…"} Messages will be sent when the
+          connection is back.
         </p>
       )}
       <div class="composer__row">
@@ -60,7 +61,13 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
           onInput={(event) => chat.typed(event.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button class="icon-button icon-button--send" type="submit" aria-label="Send" title="Send (Enter)" disabled={!draft.trim() || tooLong || chat.ended.value}>
+        <button
+          class="icon-button icon-button--send"
+          type="submit"
+          aria-label="Send"
+          title="Send (Enter)"
+          disabled={!draft.trim() || tooLong || chat.ended.value}
+        >
           <SendIcon />
         </button>
       </div>

@@ -29,7 +29,9 @@ export function DeleteAccountDialog({ session, onClose }: { session: Session; on
       <h2 id="delete-title" class="dialog__title">
         Delete your account?
       </h2>
-      <p id="delete-text">Your account, your connections and all your conversations will be removed for everyone. This cannot be undone.</p>
+      <p id="delete-text">
+        Your account, your connections and all your conversations will be removed for everyone. This cannot be undone.
+      </p>
       {error && (
         <p class="form__error" role="alert">
           {error}

@@ -44,7 +44,13 @@ export function Header({ session, search, connections, notifications }: HeaderPr
       <div class="header__tools">
         <ConnectionStatus state={connections.hubState.value} />
         {notifications.permission.value === "default" && (
-          <button class="icon-button" type="button" aria-label="Turn on notifications" title="Turn on notifications" onClick={() => void notifications.request()}>
+          <button
+            class="icon-button"
+            type="button"
+            aria-label="Turn on notifications"
+            title="Turn on notifications"
+            onClick={() => void notifications.request()}
+          >
             <BellIcon />
           </button>
         )}

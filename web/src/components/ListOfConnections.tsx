@@ -1,8 +1,8 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Connection } from "../../../protocol/api";
 import { formatWhen } from "../format";
-import { openConversationId } from "../models/connections";
 import type { Connections } from "../models/connections";
+import { openConversationId } from "../models/connections";
 import { conversationPath } from "../models/route";
 import type { Search } from "../models/search";
 import { Avatar } from "./Avatar";
@@ -21,7 +21,12 @@ export function ListOfConnections({ connections, search, me }: Props) {
     list.current?.querySelector("[aria-current]")?.scrollIntoView({ block: "nearest" });
   }, [selected, connections.loaded.value]);
 
-  if (!connections.loaded.value) return <p class="pane__note" role="status">Loading connections…</p>;
+  if (!connections.loaded.value)
+    return (
+      <p class="pane__note" role="status">
+        Loading connections…
+      </p>
+    );
   if (connections.loadError.value && items.length === 0) {
     return (
       <div class="pane__note" role="alert">
@@ -58,16 +63,26 @@ function ConnectionItem({ item, selected, me }: { item: Connection; selected: bo
   const preview = last ? `${last.senderId === me ? "You: " : ""}${last.body}` : "No messages yet";
   return (
     <li>
-      <Link href={conversationPath(item.conversationId)} class={selected ? "connection connection--selected" : "connection"} aria-current={selected ? "page" : undefined}>
+      <Link
+        href={conversationPath(item.conversationId)}
+        class={selected ? "connection connection--selected" : "connection"}
+        aria-current={selected ? "page" : undefined}
+      >
         <Avatar name={item.user.username} online={item.online} />
         <span class="connection__main">
           <span class="connection__top">
             <span class="connection__name">{item.user.username}</span>
             <span class="sr-only">{item.online ? ", online" : ", offline"}</span>
-            {last && <time class="connection__when" dateTime={last.sentAt}>{formatWhen(last.sentAt)}</time>}
+            {last && (
+              <time class="connection__when" dateTime={last.sentAt}>
+                {formatWhen(last.sentAt)}
+              </time>
+            )}
           </span>
           <span class="connection__bottom">
-            <span class={last ? "connection__preview" : "connection__preview connection__preview--empty"}>{preview}</span>
+            <span class={last ? "connection__preview" : "connection__preview connection__preview--empty"}>
+              {preview}
+            </span>
             {item.unread > 0 && (
               <span class="badge">
                 {item.unread}

@@ -2,8 +2,8 @@ import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDay, formatTime } from "../format";
 import type { Chat } from "../models/chat";
-import { dayKey } from "../models/messages";
 import type { ChatMessage } from "../models/messages";
+import { dayKey } from "../models/messages";
 
 /** Start loading older messages this close to the top, before the person gets there. */
 const LOAD_OLDER_PX = 300;
@@ -72,7 +72,10 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
 
   const toLatest = () => {
     const element = scroller.current!;
-    element.scrollTo({ top: element.scrollHeight, behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+    element.scrollTo({
+      top: element.scrollHeight,
+      behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth",
+    });
   };
 
   return (
@@ -96,7 +99,9 @@ function useReadTracking(scroller: { current: HTMLDivElement | null }, chat: Cha
   useEffect(() => {
     observer.current = new IntersectionObserver(
       (entries) => {
-        const seqs = entries.filter((entry) => entry.isIntersecting).map((entry) => Number((entry.target as HTMLElement).dataset.seq));
+        const seqs = entries
+          .filter((entry) => entry.isIntersecting)
+          .map((entry) => Number((entry.target as HTMLElement).dataset.seq));
         if (seqs.length > 0) chat.seen(Math.max(...seqs));
       },
       { root: scroller.current, threshold: 0.5 },
@@ -105,12 +110,19 @@ function useReadTracking(scroller: { current: HTMLDivElement | null }, chat: Cha
   }, []);
   useEffect(() => {
     // observe() ignores elements it already watches.
-    scroller.current?.querySelectorAll<HTMLElement>(".msg--theirs[data-seq]").forEach((element) => observer.current?.observe(element));
+    for (const element of scroller.current?.querySelectorAll<HTMLElement>(".msg--theirs[data-seq]") ?? []) {
+      observer.current?.observe(element);
+    }
   }, [messages]);
 }
 
 function HistoryTop({ chat }: { chat: Chat }) {
-  if (chat.historyState.value === "loading") return <p class="messages__note" role="status">Loading messages…</p>;
+  if (chat.historyState.value === "loading")
+    return (
+      <p class="messages__note" role="status">
+        Loading messages…
+      </p>
+    );
   if (chat.historyState.value === "error" || chat.olderState.value === "error") {
     return (
       <p class="messages__note" role="alert">
@@ -147,8 +159,19 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
       );
     }
     const continued =
-      !newDay && previous?.senderId === message.senderId && Date.parse(message.sentAt) - Date.parse(previous.sentAt) < GROUP_MS;
-    items.push(<MessageItem key={message.id} message={message} mine={message.senderId === me} continued={continued} readBy={readBy} chat={chat} />);
+      !newDay &&
+      previous?.senderId === message.senderId &&
+      Date.parse(message.sentAt) - Date.parse(previous.sentAt) < GROUP_MS;
+    items.push(
+      <MessageItem
+        key={message.id}
+        message={message}
+        mine={message.senderId === me}
+        continued={continued}
+        readBy={readBy}
+        chat={chat}
+      />,
+    );
     previous = message;
   }
   return items;
@@ -185,7 +208,8 @@ function MessageItem({ message, mine, continued, readBy, chat }: ItemProps) {
 
 /** Sending (clock), sent (one check), read (two checks), not sent (!). */
 function Tick({ message, readBy }: { message: ChatMessage; readBy: number }) {
-  const state = message.status !== "sent" ? message.status : message.seq !== null && message.seq <= readBy ? "read" : "sent";
+  const state =
+    message.status !== "sent" ? message.status : message.seq !== null && message.seq <= readBy ? "read" : "sent";
   const label = { pending: "Sending", sent: "Sent", read: "Read", failed: "Not sent" }[state];
   return (
     <span class={`tick tick--${state}`} role="img" aria-label={label} title={label} data-tick={state}>

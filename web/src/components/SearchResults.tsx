@@ -12,7 +12,11 @@ export function SearchResults({ search, connections }: { search: Search; connect
   return (
     <div class="search-results">
       <p class="pane__title" role="status">
-        {state === "loading" ? "Searching…" : state === "done" && results.length === 0 ? `No one found for “${search.query.value.trim()}”` : "People"}
+        {state === "loading"
+          ? "Searching…"
+          : state === "done" && results.length === 0
+            ? `No one found for “${search.query.value.trim()}”`
+            : "People"}
       </p>
       {search.error.value && (
         <p class="form__error pane__note" role="alert">

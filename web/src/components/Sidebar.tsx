@@ -22,10 +22,22 @@ export function Sidebar({ session, search }: { session: Session; search: Search 
         {open ? <CloseIcon /> : <SearchIcon />}
       </button>
       <div class="sidebar__spacer" />
-      <button class="icon-button icon-button--danger" type="button" aria-label="Delete account" title="Delete account" onClick={() => setConfirming(true)}>
+      <button
+        class="icon-button icon-button--danger"
+        type="button"
+        aria-label="Delete account"
+        title="Delete account"
+        onClick={() => setConfirming(true)}
+      >
         <TrashIcon />
       </button>
-      <button class="icon-button" type="button" aria-label="Log out" title="Log out" onClick={() => void session.logout()}>
+      <button
+        class="icon-button"
+        type="button"
+        aria-label="Log out"
+        title="Log out"
+        onClick={() => void session.logout()}
+      >
         <LogoutIcon />
       </button>
       {confirming && <DeleteAccountDialog session={session} onClose={() => setConfirming(false)} />}

@@ -59,7 +59,11 @@ export function SignUp({ session }: { session: Session }) {
           <span class="field__label">Account lifetime</span>
           <select name="lifetime" aria-describedby="lifetime-hint">
             {LIFETIMES.map((choice) => (
-              <option key={choice.hours} value={String(choice.hours)} selected={choice.hours === LIFETIME_HOURS_DEFAULT}>
+              <option
+                key={choice.hours}
+                value={String(choice.hours)}
+                selected={choice.hours === LIFETIME_HOURS_DEFAULT}
+              >
                 {choice.label}
               </option>
             ))}

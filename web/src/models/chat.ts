@@ -1,13 +1,13 @@
 import { computed, createModel, effect, signal, untracked } from "@preact/signals";
 import type { User } from "../../../protocol/api";
-import { WIRE_LIMITS } from "../../../protocol/wire";
 import type { ServerMessage } from "../../../protocol/wire";
+import { WIRE_LIMITS } from "../../../protocol/wire";
 import { api } from "../net/api";
 import { newMessageId, RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
 import type { Connections } from "./connections";
-import { acknowledge, mergeMessages, setStatus } from "./messages";
 import type { ChatMessage } from "./messages";
+import { acknowledge, mergeMessages, setStatus } from "./messages";
 import type { Outbox } from "./outbox";
 import type { PendingMessage } from "./outbox-store";
 import type { Page } from "./page";
@@ -24,223 +24,240 @@ type Member = { id: string; username: string; online: boolean };
 
 /** A message kept in the outbox, shown as sending until the room acknowledges it. */
 function pendingMessage(conversationId: string, senderId: string, message: PendingMessage): ChatMessage {
-  return { id: message.id, seq: null, conversationId, senderId, body: message.body, sentAt: message.createdAt, status: "pending" };
+  return {
+    id: message.id,
+    seq: null,
+    conversationId,
+    senderId,
+    body: message.body,
+    sentAt: message.createdAt,
+    status: "pending",
+  };
 }
 
 /** One open conversation: its history, live messages, unsent messages, typing and read receipts. */
-export const ChatModel = createModel((conversationId: string, me: User, connections: Connections, outbox: Outbox, page: Page) => {
-  // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
-  const messages = signal<ChatMessage[]>(outbox.pending(conversationId).map((message) => pendingMessage(conversationId, me.id, message)));
-  const hasMore = signal(false);
-  const historyState = signal<"loading" | "ready" | "error">("loading");
-  const olderState = signal<"idle" | "loading" | "error">("idle");
-  const historyError = signal<string | null>(null);
-  const socketState = signal<SocketState>("connecting");
-  const notice = signal<string | null>(null);
-  const members = signal<Member[]>([]);
-  const readUpTo = signal<Record<string, number>>({});
-  const otherTyping = signal(false);
-  const ended = signal(false);
-  const draft = signal("");
+export const ChatModel = createModel(
+  (conversationId: string, me: User, connections: Connections, outbox: Outbox, page: Page) => {
+    // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
+    const messages = signal<ChatMessage[]>(
+      outbox.pending(conversationId).map((message) => pendingMessage(conversationId, me.id, message)),
+    );
+    const hasMore = signal(false);
+    const historyState = signal<"loading" | "ready" | "error">("loading");
+    const olderState = signal<"idle" | "loading" | "error">("idle");
+    const historyError = signal<string | null>(null);
+    const socketState = signal<SocketState>("connecting");
+    const notice = signal<string | null>(null);
+    const members = signal<Member[]>([]);
+    const readUpTo = signal<Record<string, number>>({});
+    const otherTyping = signal(false);
+    const ended = signal(false);
+    const draft = signal("");
 
-  const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
-  /** Global presence (hub), or in this room right now. */
-  const otherOnline = computed(() => {
-    const other = connection.value?.user.id;
-    return Boolean(connection.value?.online || members.value.some((member) => member.id === other && member.online));
-  });
-  /** The highest seq any other member has read: our messages up to it get the "read" tick. */
-  const readByOthers = computed(() =>
-    Object.entries(readUpTo.value).reduce((max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)), 0),
-  );
-
-  let room: RoomConnection | null = null;
-  let seenSeq = 0;
-  let readSent = 0;
-  let typingSentAt = 0;
-  let typingIdle: ReturnType<typeof setTimeout> | undefined;
-  let typingStale: ReturnType<typeof setTimeout> | undefined;
-
-  const flushRead = () => {
-    if (!page.visible.value || seenSeq <= readSent || !room) return;
-    readSent = seenSeq;
-    room.read(seenSeq);
-    connections.markRead(conversationId);
-  };
-
-  const onFrame = (frame: ServerMessage) => {
-    switch (frame.type) {
-      case "hello":
-        members.value = frame.members;
-        readUpTo.value = frame.readUpTo;
-        readSent = Math.max(readSent, frame.readUpTo[me.id] ?? 0);
-        if (historyState.value === "error") void loadLatest();
-        flushRead();
-        return;
-      case "message":
-        messages.value = mergeMessages(messages.value, [frame.message]);
-        connections.notePreview(frame.message);
-        return;
-      case "ack":
-        outbox.remove(conversationId, frame.id);
-        messages.value = acknowledge(messages.value, frame.id, frame.seq);
-        return;
-      case "typing":
-        if (frame.userId !== me.id) showTyping(frame.on);
-        return;
-      case "read":
-        readUpTo.value = { ...readUpTo.value, [frame.userId]: Math.max(frame.seq, readUpTo.value[frame.userId] ?? 0) };
-        return;
-      case "presence":
-        members.value = members.value.map((member) => (member.id === frame.userId ? { ...member, online: frame.online } : member));
-        if (!frame.online && frame.userId !== me.id) showTyping(false);
-        return;
-      case "error":
-        if (frame.id) messages.value = setStatus(messages.value, frame.id, "failed", frame.message);
-        else notice.value = frame.message;
-        return;
-    }
-  };
-
-  const showTyping = (on: boolean) => {
-    clearTimeout(typingStale);
-    otherTyping.value = on;
-    if (on) typingStale = setTimeout(() => (otherTyping.value = false), TYPING_STALE_MS);
-  };
-
-  const stopTyping = () => {
-    clearTimeout(typingIdle);
-    if (typingSentAt === 0) return;
-    typingSentAt = 0;
-    room?.typing(false);
-  };
-
-  const loadLatest = async () => {
-    historyState.value = "loading";
-    try {
-      const latest = await api.messages(conversationId, null, PAGE_SIZE);
-      messages.value = mergeMessages(messages.value, latest.messages);
-      hasMore.value = latest.hasMore;
-      historyState.value = "ready";
-      historyError.value = null;
-      room?.setBaseline(latest.messages.at(-1)?.seq ?? 0);
-    } catch (error) {
-      historyState.value = "error";
-      historyError.value = (error as Error).message;
-    }
-  };
-
-  effect(() => {
-    const release = outbox.claim(conversationId);
-    const current = new RoomConnection(conversationId, {
-      onFrame,
-      onState: (state) => {
-        socketState.value = state;
-      },
-      onEnded: () => {
-        ended.value = true;
-      },
+    const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
+    /** Global presence (hub), or in this room right now. */
+    const otherOnline = computed(() => {
+      const other = connection.value?.user.id;
+      return Boolean(connection.value?.online || members.value.some((member) => member.id === other && member.online));
     });
-    room = current;
-    for (const message of messages.peek()) if (message.status === "pending") current.send(message.id, message.body);
-    return () => {
-      stopTyping();
-      clearTimeout(typingStale);
-      current.close();
-      room = null;
-      // Whatever is still unacknowledged goes on in the background.
-      release();
+    /** The highest seq any other member has read: our messages up to it get the "read" tick. */
+    const readByOthers = computed(() =>
+      Object.entries(readUpTo.value).reduce((max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)), 0),
+    );
+
+    let room: RoomConnection | null = null;
+    let seenSeq = 0;
+    let readSent = 0;
+    let typingSentAt = 0;
+    let typingIdle: ReturnType<typeof setTimeout> | undefined;
+    let typingStale: ReturnType<typeof setTimeout> | undefined;
+
+    const flushRead = () => {
+      if (!page.visible.value || seenSeq <= readSent || !room) return;
+      readSent = seenSeq;
+      room.read(seenSeq);
+      connections.markRead(conversationId);
     };
-  });
 
-  // Read receipts wait until the tab is visible again.
-  effect(() => {
-    if (page.visible.value) untracked(flushRead);
-  });
+    const onFrame = (frame: ServerMessage) => {
+      switch (frame.type) {
+        case "hello":
+          members.value = frame.members;
+          readUpTo.value = frame.readUpTo;
+          readSent = Math.max(readSent, frame.readUpTo[me.id] ?? 0);
+          if (historyState.value === "error") void loadLatest();
+          flushRead();
+          return;
+        case "message":
+          messages.value = mergeMessages(messages.value, [frame.message]);
+          connections.notePreview(frame.message);
+          return;
+        case "ack":
+          outbox.remove(conversationId, frame.id);
+          messages.value = acknowledge(messages.value, frame.id, frame.seq);
+          return;
+        case "typing":
+          if (frame.userId !== me.id) showTyping(frame.on);
+          return;
+        case "read":
+          readUpTo.value = {
+            ...readUpTo.value,
+            [frame.userId]: Math.max(frame.seq, readUpTo.value[frame.userId] ?? 0),
+          };
+          return;
+        case "presence":
+          members.value = members.value.map((member) =>
+            member.id === frame.userId ? { ...member, online: frame.online } : member,
+          );
+          if (!frame.online && frame.userId !== me.id) showTyping(false);
+          return;
+        case "error":
+          if (frame.id) messages.value = setStatus(messages.value, frame.id, "failed", frame.message);
+          else notice.value = frame.message;
+          return;
+      }
+    };
 
-  void loadLatest();
+    const showTyping = (on: boolean) => {
+      clearTimeout(typingStale);
+      otherTyping.value = on;
+      if (on) typingStale = setTimeout(() => (otherTyping.value = false), TYPING_STALE_MS);
+    };
 
-  return {
-    messages,
-    hasMore,
-    historyState,
-    historyError,
-    olderState,
-    socketState,
-    notice,
-    otherTyping,
-    otherOnline,
-    readByOthers,
-    ended,
-    draft,
-    connection,
-    /** Loads the page before the oldest message held (infinite scroll up). */
-    async loadOlder() {
-      if (!hasMore.value || olderState.value === "loading" || historyState.value !== "ready") return;
-      const oldest = messages.value.find((message) => message.seq !== null)?.seq;
-      if (oldest === undefined || oldest === null) return;
-      olderState.value = "loading";
+    const stopTyping = () => {
+      clearTimeout(typingIdle);
+      if (typingSentAt === 0) return;
+      typingSentAt = 0;
+      room?.typing(false);
+    };
+
+    const loadLatest = async () => {
+      historyState.value = "loading";
       try {
-        const older = await api.messages(conversationId, oldest, PAGE_SIZE);
-        messages.value = mergeMessages(messages.value, older.messages);
-        hasMore.value = older.hasMore;
-        olderState.value = "idle";
+        const latest = await api.messages(conversationId, null, PAGE_SIZE);
+        messages.value = mergeMessages(messages.value, latest.messages);
+        hasMore.value = latest.hasMore;
+        historyState.value = "ready";
+        historyError.value = null;
+        room?.setBaseline(latest.messages.at(-1)?.seq ?? 0);
       } catch (error) {
-        olderState.value = "error";
+        historyState.value = "error";
         historyError.value = (error as Error).message;
       }
-    },
-    retryHistory() {
-      if (historyState.value === "error") void loadLatest();
-      else olderState.value = "idle";
-    },
-    /** Sends the draft; false when there is nothing to send. */
-    send(): boolean {
-      const body = draft.value.trim();
-      if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value) return false;
-      const pending: PendingMessage = { id: newMessageId(), body, createdAt: new Date().toISOString() };
-      outbox.save(conversationId, pending);
-      messages.value = [...messages.value, pendingMessage(conversationId, me.id, pending)];
-      draft.value = "";
-      stopTyping();
-      room?.send(pending.id, body);
-      return true;
-    },
-    retry(id: string) {
-      const message = messages.value.find((item) => item.id === id && item.status === "failed");
-      if (!message) return;
-      messages.value = setStatus(messages.value, id, "pending");
-      room?.send(id, message.body);
-    },
-    discard(id: string) {
-      room?.forget(id);
-      outbox.remove(conversationId, id);
-      messages.value = messages.value.filter((item) => item.id !== id || item.seq !== null);
-    },
-    /** The composer changed: tell the room we are typing, throttled, and stop after a pause. */
-    typed(text: string) {
-      draft.value = text;
-      clearTimeout(typingIdle);
-      if (!text.trim()) {
+    };
+
+    effect(() => {
+      const release = outbox.claim(conversationId);
+      const current = new RoomConnection(conversationId, {
+        onFrame,
+        onState: (state) => {
+          socketState.value = state;
+        },
+        onEnded: () => {
+          ended.value = true;
+        },
+      });
+      room = current;
+      for (const message of messages.peek()) if (message.status === "pending") current.send(message.id, message.body);
+      return () => {
         stopTyping();
-        return;
-      }
-      if (Date.now() - typingSentAt > TYPING_THROTTLE_MS) {
-        typingSentAt = Date.now();
-        room?.typing(true);
-      }
-      typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
-    },
-    /** A message scrolled into view. */
-    seen(seq: number) {
-      if (seq <= seenSeq) return;
-      seenSeq = seq;
-      flushRead();
-    },
-    dismissNotice() {
-      notice.value = null;
-    },
-  };
-});
+        clearTimeout(typingStale);
+        current.close();
+        room = null;
+        // Whatever is still unacknowledged goes on in the background.
+        release();
+      };
+    });
+
+    // Read receipts wait until the tab is visible again.
+    effect(() => {
+      if (page.visible.value) untracked(flushRead);
+    });
+
+    void loadLatest();
+
+    return {
+      messages,
+      hasMore,
+      historyState,
+      historyError,
+      olderState,
+      socketState,
+      notice,
+      otherTyping,
+      otherOnline,
+      readByOthers,
+      ended,
+      draft,
+      connection,
+      /** Loads the page before the oldest message held (infinite scroll up). */
+      async loadOlder() {
+        if (!hasMore.value || olderState.value === "loading" || historyState.value !== "ready") return;
+        const oldest = messages.value.find((message) => message.seq !== null)?.seq;
+        if (oldest === undefined || oldest === null) return;
+        olderState.value = "loading";
+        try {
+          const older = await api.messages(conversationId, oldest, PAGE_SIZE);
+          messages.value = mergeMessages(messages.value, older.messages);
+          hasMore.value = older.hasMore;
+          olderState.value = "idle";
+        } catch (error) {
+          olderState.value = "error";
+          historyError.value = (error as Error).message;
+        }
+      },
+      retryHistory() {
+        if (historyState.value === "error") void loadLatest();
+        else olderState.value = "idle";
+      },
+      /** Sends the draft; false when there is nothing to send. */
+      send(): boolean {
+        const body = draft.value.trim();
+        if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value) return false;
+        const pending: PendingMessage = { id: newMessageId(), body, createdAt: new Date().toISOString() };
+        outbox.save(conversationId, pending);
+        messages.value = [...messages.value, pendingMessage(conversationId, me.id, pending)];
+        draft.value = "";
+        stopTyping();
+        room?.send(pending.id, body);
+        return true;
+      },
+      retry(id: string) {
+        const message = messages.value.find((item) => item.id === id && item.status === "failed");
+        if (!message) return;
+        messages.value = setStatus(messages.value, id, "pending");
+        room?.send(id, message.body);
+      },
+      discard(id: string) {
+        room?.forget(id);
+        outbox.remove(conversationId, id);
+        messages.value = messages.value.filter((item) => item.id !== id || item.seq !== null);
+      },
+      /** The composer changed: tell the room we are typing, throttled, and stop after a pause. */
+      typed(text: string) {
+        draft.value = text;
+        clearTimeout(typingIdle);
+        if (!text.trim()) {
+          stopTyping();
+          return;
+        }
+        if (Date.now() - typingSentAt > TYPING_THROTTLE_MS) {
+          typingSentAt = Date.now();
+          room?.typing(true);
+        }
+        typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
+      },
+      /** A message scrolled into view. */
+      seen(seq: number) {
+        if (seq <= seenSeq) return;
+        seenSeq = seq;
+        flushRead();
+      },
+      dismissNotice() {
+        notice.value = null;
+      },
+    };
+  },
+);
 
 export type Chat = InstanceType<typeof ChatModel>;

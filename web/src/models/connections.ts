@@ -42,7 +42,9 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   });
 
   const update = (conversationId: string, change: (item: Connection) => Connection) => {
-    list.value = list.value.map((item) => (item.conversationId === conversationId ? change(item) : item)).sort(byActivity);
+    list.value = list.value
+      .map((item) => (item.conversationId === conversationId ? change(item) : item))
+      .sort(byActivity);
   };
 
   const upsert = (connection: Connection) => {
@@ -66,17 +68,25 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     if (lastMessage.senderId === session.user.value?.id) return;
     if (page.visible.value && openConversationId.value === before.conversationId) return;
     const conversationId = before.conversationId;
-    notifications.show(before.user.username, lastMessage.body, conversationId, () => navigate(conversationPath(conversationId)));
+    notifications.show(before.user.username, lastMessage.body, conversationId, () =>
+      navigate(conversationPath(conversationId)),
+    );
   };
 
   const onFrame = (frame: HubMessage) => {
     switch (frame.type) {
       case "presence":
-        list.value = list.value.map((item) => (item.user.id === frame.userId ? { ...item, online: frame.online } : item));
+        list.value = list.value.map((item) =>
+          item.user.id === frame.userId ? { ...item, online: frame.online } : item,
+        );
         return;
       case "unread":
         notifyIfUnseen(byConversation.value.get(frame.conversationId), frame.unread, frame.lastMessage);
-        update(frame.conversationId, (item) => ({ ...item, unread: frame.unread, lastMessage: frame.lastMessage ?? item.lastMessage }));
+        update(frame.conversationId, (item) => ({
+          ...item,
+          unread: frame.unread,
+          lastMessage: frame.lastMessage ?? item.lastMessage,
+        }));
         return;
       case "connection":
         upsert(frame.connection);

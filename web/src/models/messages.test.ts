@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../protocol/api";
-import { acknowledge, dayKey, mergeMessages, setStatus } from "./messages";
 import type { ChatMessage } from "./messages";
+import { acknowledge, dayKey, mergeMessages, setStatus } from "./messages";
 
 function stored(seq: number, id = `m${seq}`, sentAt = `2025-03-10T12:00:0${seq % 10}Z`): Message {
   return { id, seq, conversationId: "c1", senderId: "bea", body: `message ${seq}`, sentAt };
@@ -12,7 +12,15 @@ function shown(message: Message): ChatMessage {
 }
 
 function pending(id: string, body = id): ChatMessage {
-  return { id, seq: null, conversationId: "c1", senderId: "ann", body, sentAt: "2025-03-10T12:00:30Z", status: "pending" };
+  return {
+    id,
+    seq: null,
+    conversationId: "c1",
+    senderId: "ann",
+    body,
+    sentAt: "2025-03-10T12:00:30Z",
+    status: "pending",
+  };
 }
 
 const ids = (list: ChatMessage[]) => list.map((message) => message.id);
@@ -47,7 +55,10 @@ describe("merging messages from history, live frames and replays", () => {
   });
 
   it("replaces our pending message with its stored copy, by id", () => {
-    const merged = mergeMessages([shown(stored(1)), pending("mine")], [{ ...stored(2, "mine"), senderId: "ann", body: "mine" }]);
+    const merged = mergeMessages(
+      [shown(stored(1)), pending("mine")],
+      [{ ...stored(2, "mine"), senderId: "ann", body: "mine" }],
+    );
     expect(ids(merged)).toEqual(["m1", "mine"]);
     expect(merged[1]).toMatchObject({ seq: 2, status: "sent" });
   });
@@ -94,6 +105,8 @@ describe("marking an unsent message", () => {
 describe("the day of a message", () => {
   it("is the same for two times of one local day and differs across midnight", () => {
     expect(dayKey(new Date(2025, 2, 10, 0, 1).toISOString())).toBe(dayKey(new Date(2025, 2, 10, 23, 59).toISOString()));
-    expect(dayKey(new Date(2025, 2, 10, 23, 59).toISOString())).not.toBe(dayKey(new Date(2025, 2, 11, 0, 1).toISOString()));
+    expect(dayKey(new Date(2025, 2, 10, 23, 59).toISOString())).not.toBe(
+      dayKey(new Date(2025, 2, 11, 0, 1).toISOString()),
+    );
   });
 });

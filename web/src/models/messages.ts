@@ -42,8 +42,15 @@ export function acknowledge(current: ChatMessage[], id: string, seq: number): Ch
   return next.sort(bySeq);
 }
 
-export function setStatus(current: ChatMessage[], id: string, status: ChatMessage["status"], error?: string): ChatMessage[] {
-  return current.map((message) => (message.id === id && message.seq === null ? { ...message, status, error } : message));
+export function setStatus(
+  current: ChatMessage[],
+  id: string,
+  status: ChatMessage["status"],
+  error?: string,
+): ChatMessage[] {
+  return current.map((message) =>
+    message.id === id && message.seq === null ? { ...message, status, error } : message,
+  );
 }
 
 /** The local calendar day of a timestamp, for day separators. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { OutboxStore } from "./outbox-store";
 import type { PendingMessage, StorageLike } from "./outbox-store";
+import { OutboxStore } from "./outbox-store";
 
 /** Web Storage over a Map: what localStorage does, for Node. */
 class MemoryStorage implements StorageLike {

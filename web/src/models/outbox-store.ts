@@ -43,7 +43,10 @@ export class OutboxStore {
   /** Keeps a message until `remove`; saving the same id again replaces it. */
   save(userId: string, conversationId: string, message: PendingMessage): void {
     const rest = this.list(userId, conversationId).filter((item) => item.id !== message.id);
-    this.write(keyOf(userId, conversationId), [...rest, { id: message.id, body: message.body, createdAt: message.createdAt }]);
+    this.write(keyOf(userId, conversationId), [
+      ...rest,
+      { id: message.id, body: message.body, createdAt: message.createdAt },
+    ]);
   }
 
   /** Acknowledged by the server, or discarded by the person. */

@@ -1,9 +1,6 @@
 import { computed, signal } from "@preact/signals";
 
-export type Route =
-  | { name: "login" }
-  | { name: "signup" }
-  | { name: "home"; conversationId: string | null };
+export type Route = { name: "login" } | { name: "signup" } | { name: "home"; conversationId: string | null };
 
 const followHistory = () => {
   path.value = location.pathname;

@@ -1,6 +1,6 @@
 import { createModel, effect, signal } from "@preact/signals";
 import type { User } from "../../../protocol/api";
-import { api, ApiError, setUnauthorizedHandler } from "../net/api";
+import { ApiError, api, setUnauthorizedHandler } from "../net/api";
 import type { OutboxStore } from "./outbox-store";
 import { navigate } from "./route";
 
@@ -51,7 +51,8 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
       timer = setTimeout(() => {
         api.me().then(
           () => check(EXPIRY_RECHECK_MS),
-          (error: unknown) => (error instanceof ApiError && error.status === 401 ? end("expired") : check(EXPIRY_RECHECK_MS)),
+          (error: unknown) =>
+            error instanceof ApiError && error.status === 401 ? end("expired") : check(EXPIRY_RECHECK_MS),
         );
       }, delay);
     };

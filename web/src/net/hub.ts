@@ -1,7 +1,7 @@
-import { CLOSE_ACCOUNT_ENDED, parseHubMessage } from "../../../protocol/wire";
 import type { HubMessage } from "../../../protocol/wire";
-import { ManagedSocket } from "./socket";
+import { CLOSE_ACCOUNT_ENDED, parseHubMessage } from "../../../protocol/wire";
 import type { SocketState } from "./socket";
+import { ManagedSocket } from "./socket";
 
 export interface HubHandlers {
   onFrame(frame: HubMessage): void;

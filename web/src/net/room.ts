@@ -1,7 +1,7 @@
-import { CLOSE_ACCOUNT_ENDED, parseServerMessage, WIRE_LIMITS } from "../../../protocol/wire";
 import type { ServerMessage } from "../../../protocol/wire";
-import { ManagedSocket } from "./socket";
+import { CLOSE_ACCOUNT_ENDED, parseServerMessage, WIRE_LIMITS } from "../../../protocol/wire";
 import type { SocketState } from "./socket";
+import { ManagedSocket } from "./socket";
 
 export interface RoomHandlers {
   onFrame(frame: ServerMessage): void;

@@ -7,7 +7,7 @@ export interface ManagedSocketHandlers {
   onFrame(text: string): void;
   onState(state: SocketState): void;
   /** Called with the close code; return false to stop reconnecting. */
-  onClose?(code: number, wasOpen: boolean): boolean | void;
+  onClose?(code: number, wasOpen: boolean): boolean;
 }
 
 const BACKOFF_BASE_MS = 500;
