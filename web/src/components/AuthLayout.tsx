@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { errorMessage } from "../errors";
 import { ChatIcon } from "./icons";
 
 /** The frame of the login and sign-up screens. */
@@ -30,7 +31,7 @@ export function useAuthForm(submit: (form: FormData) => Promise<void>) {
     try {
       await submit(form);
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(errorMessage(failure));
       setBusy(false);
     }
   };

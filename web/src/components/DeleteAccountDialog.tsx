@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { errorMessage } from "../errors";
 import type { Session } from "../models/session";
 
 /** A modal confirmation before DELETE /api/me: the deletion cannot be undone. */
@@ -19,7 +20,7 @@ export function DeleteAccountDialog({ session, onClose }: { session: Session; on
     try {
       await session.deleteAccount();
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(errorMessage(failure));
       setBusy(false);
     }
   };

@@ -2,6 +2,7 @@ import { computed, createModel, effect, signal, untracked } from "@preact/signal
 import type { User } from "../../../protocol/api";
 import type { ServerMessage } from "../../../protocol/wire";
 import { WIRE_LIMITS } from "../../../protocol/wire";
+import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { newMessageId, RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
@@ -142,7 +143,7 @@ export const ChatModel = createModel(
         room?.setBaseline(latest.messages.at(-1)?.seq ?? 0);
       } catch (error) {
         historyState.value = "error";
-        historyError.value = (error as Error).message;
+        historyError.value = errorMessage(error);
       }
     };
 
@@ -203,7 +204,7 @@ export const ChatModel = createModel(
           olderState.value = "idle";
         } catch (error) {
           olderState.value = "error";
-          historyError.value = (error as Error).message;
+          historyError.value = errorMessage(error);
         }
       },
       retryHistory() {

@@ -1,6 +1,7 @@
 import { computed, createModel, effect, signal } from "@preact/signals";
 import type { Connection, Message } from "../../../protocol/api";
 import type { HubMessage } from "../../../protocol/wire";
+import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { HubConnection } from "../net/hub";
 import type { SocketState } from "../net/socket";
@@ -57,7 +58,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       list.value = (await api.connections()).connections;
       loadError.value = null;
     } catch (error) {
-      loadError.value = (error as Error).message;
+      loadError.value = errorMessage(error);
     } finally {
       loaded.value = true;
     }

@@ -1,5 +1,6 @@
 import { createModel, effect, signal } from "@preact/signals";
 import type { UserSummary } from "../../../protocol/api";
+import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import type { Connections } from "./connections";
 import { conversationPath, navigate } from "./route";
@@ -33,7 +34,7 @@ export const SearchModel = createModel((connections: Connections) => {
         state.value = "done";
       } catch (failure) {
         if (!current) return;
-        error.value = (failure as Error).message;
+        error.value = errorMessage(failure);
         state.value = "error";
       }
     }, DEBOUNCE_MS);
@@ -71,7 +72,7 @@ export const SearchModel = createModel((connections: Connections) => {
         close();
         navigate(conversationPath(connection.conversationId));
       } catch (failure) {
-        error.value = (failure as Error).message;
+        error.value = errorMessage(failure);
       } finally {
         adding.value = null;
       }
