@@ -6,16 +6,25 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              // Tests get their own secret; dev gets one generated into .dev.vars.
-              bindings: { SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef" },
+              bindings: {
+                // Tests get their own secret; dev gets one generated into .dev.vars.
+                SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
+                // Read only by the Upstash adapter's tests; the app under test keeps the embedded cache
+                // even when a developer's .dev.vars names an Upstash server.
+                UPSTASH_REDIS_REST_URL: "",
+                TEST_UPSTASH_URL: inject<string>("upstashUrl"),
+                TEST_UPSTASH_TOKEN: inject<string>("upstashToken"),
+              },
             },
-          }),
+          })),
         ],
         test: {
           name: "workers",
+          // redis-server + the local Upstash REST server, for the Upstash adapter inside workerd.
+          globalSetup: ["test/services/upstash-for-workers.ts"],
           include: [
             "worker/**/*.test.ts",
             "durable-objects/**/*.test.ts",

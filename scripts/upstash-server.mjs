@@ -6,11 +6,17 @@
 // CLI: `node scripts/upstash-server.mjs [--port 8079] [--token T]` starts redis-server too.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Redis, ReplyError } from "ioredis";
 import { startRedisServer } from "./redis-server.mjs";
 
-/** @typedef {{ url: string, token: string, stop: () => Promise<void> }} UpstashServer */
+// Node's own require: a Vite-transformed import (a Vitest global setup) mangles ioredis's CommonJS exports.
+const { Redis, ReplyError } = createRequire(import.meta.url)("ioredis");
+
+/**
+ * @typedef {{ requests: number, commands: number }} UpstashStats
+ * @typedef {{ url: string, token: string, stats: () => UpstashStats, stop: () => Promise<void> }} UpstashServer
+ */
 
 /** Upstash's default request limit is 1 MB on the free plan; 10 MB is the largest it allows. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -97,6 +103,8 @@ export async function startUpstashServer(options) {
   await readyOrTimeout(redis, 5_000);
 
   const expected = Buffer.from(`Bearer ${token}`);
+  // Counted like Upstash bills: every authorized request, and every command in it.
+  const stats = { requests: 0, commands: 0 };
   const server = createServer((request, response) => {
     handle(request, response).catch((error) => {
       const status = error instanceof ProtocolError ? error.status : 500;
@@ -117,6 +125,8 @@ export async function startUpstashServer(options) {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/") {
       const command = toCommand(body);
+      stats.requests += 1;
+      stats.commands += 1;
       try {
         send(response, 200, { result: encode(await redis.callBuffer(command[0], ...command.slice(1))) });
       } catch (error) {
@@ -129,6 +139,8 @@ export async function startUpstashServer(options) {
         throw new ProtocolError(400, "ERR a pipeline is a non-empty array of commands");
       }
       const commands = body.map(toCommand);
+      stats.requests += 1;
+      stats.commands += commands.length;
       const batch = path === "/multi-exec" ? redis.multi() : redis.pipeline();
       for (const [name, ...args] of commands) batch.callBuffer(name, ...args);
       let results;
@@ -167,6 +179,7 @@ export async function startUpstashServer(options) {
   return {
     url: `http://${host}:${port}`,
     token,
+    stats: () => ({ ...stats }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(() => resolve(undefined)));

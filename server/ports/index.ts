@@ -1,21 +1,75 @@
+import { CacheOutage, FallbackCache } from "../adapters/fallback-cache";
+import { UpstashCache } from "../adapters/upstash-cache";
 import type { Cache } from "./cache";
 import type { Store } from "./store";
 
 /** The one embedded store/cache object; a name, so every Worker isolate reaches the same one. */
 const EMBEDDED_INSTANCE = "embedded";
 
+/** A few hundred ms: far above Upstash's usual latency from the edge, far below a user's patience. */
+const UPSTASH_TIMEOUT_MS = 300;
+/** After a failure, requests skip Upstash this long instead of each waiting for a timeout. */
+const UPSTASH_RETRY_AFTER_MS = 5_000;
+/** An outage is logged at most once a minute per isolate. */
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+/** Keys are `<prefix>:<key>`; set UPSTASH_KEY_PREFIX when deployments share a database. */
+const DEFAULT_KEY_PREFIX = "edge-chat";
+
 /** The Store for this environment: the embedded adapter until MongoDB is configured. */
 export function storeFor(env: Env): Store {
   return env.EMBEDDED_STORE.get(env.EMBEDDED_STORE.idFromName(EMBEDDED_INSTANCE));
 }
 
-/** The Cache for this environment: the embedded adapter until Upstash is configured. */
+/**
+ * The Cache for this environment: Upstash (with the embedded cache as its fallback) when
+ * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are set, else the embedded one.
+ */
 export function cacheFor(env: Env): Cache {
-  return env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE));
+  const embedded = env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE));
+  const upstash = upstashFor(env);
+  return upstash ? new FallbackCache(upstash.cache, embedded, upstash.outage) : embedded;
 }
 
-export function describePorts(_env: Env): { store: "embedded" | "mongo"; cache: "embedded" | "upstash" } {
-  return { store: "embedded", cache: "embedded" };
+export function describePorts(env: Env): { store: "embedded" | "mongo"; cache: "embedded" | "upstash" } {
+  return { store: "embedded", cache: upstashConfig(env) ? "upstash" : "embedded" };
+}
+
+interface UpstashConfig {
+  url: string;
+  token: string;
+  prefix: string;
+}
+
+function upstashConfig(env: Env): UpstashConfig | null {
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env;
+  if (!url || !token) return null;
+  // Typed as strings, but absent at runtime when not configured.
+  const prefix = env.UPSTASH_KEY_PREFIX || DEFAULT_KEY_PREFIX;
+  return { url: url.trim(), token: token.trim(), prefix };
+}
+
+/**
+ * One client and one outage record per isolate, kept across requests: the client holds no I/O
+ * object (each call is its own fetch), and the outage record must outlive a request to help.
+ */
+const upstashByConfig = new Map<string, { cache: UpstashCache; outage: CacheOutage }>();
+
+function upstashFor(env: Env): { cache: UpstashCache; outage: CacheOutage } | null {
+  const config = upstashConfig(env);
+  if (!config) return null;
+  const id = JSON.stringify(config);
+  let entry = upstashByConfig.get(id);
+  if (!entry) {
+    entry = {
+      cache: new UpstashCache({ ...config, timeoutMs: UPSTASH_TIMEOUT_MS }),
+      outage: new CacheOutage("Upstash", {
+        retryAfterMs: UPSTASH_RETRY_AFTER_MS,
+        logIntervalMs: OUTAGE_LOG_INTERVAL_MS,
+      }),
+    };
+    upstashByConfig.set(id, entry);
+  }
+  return entry;
 }
 
 export type { Cache, Store };
