@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Cache } from "./ports/cache";
+import { type Cache, CacheUnavailableError } from "./ports/cache";
 import { readPresence, recordPresence } from "./presence";
 
 const freshCache = (): Cache => env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(crypto.randomUUID()));
@@ -42,6 +42,13 @@ describe("presence snapshots", () => {
       const online = await readPresence(broken, ["alice", "bob"]);
       expect(Object.fromEntries(online)).toEqual({ alice: false, bob: false });
       expect(logged).toHaveBeenCalled();
+    });
+
+    it("leaves an outage to the cache's own once-per-interval log", async () => {
+      const down = { getMany: () => Promise.reject(new CacheUnavailableError()) } as unknown as Cache;
+      const online = await readPresence(down, ["alice"]);
+      expect(online.get("alice")).toBe(false);
+      expect(logged).not.toHaveBeenCalled();
     });
   });
 });

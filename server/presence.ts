@@ -1,4 +1,4 @@
-import type { Cache } from "./ports/cache";
+import { type Cache, CacheUnavailableError } from "./ports/cache";
 import { PRESENCE_TTL_SECONDS } from "./timing";
 
 const key = (userId: string) => `presence:${userId}`;
@@ -17,7 +17,8 @@ export async function readPresence(cache: Cache, userIds: string[]): Promise<Map
     const values = await cache.getMany(userIds.map(key));
     for (const [index, id] of userIds.entries()) online.set(id, values[index] === "1");
   } catch (error) {
-    console.error("presence read failed", error);
+    // An outage is logged once per interval where it is detected, not once per read.
+    if (!(error instanceof CacheUnavailableError)) console.error("presence read failed", error);
     for (const id of userIds) online.set(id, false);
   }
   return online;
