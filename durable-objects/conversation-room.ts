@@ -1,38 +1,55 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Message } from "../protocol/api";
 import {
+  type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
+  CLOSE_CONVERSATION_ENDED,
   CLOSE_POLICY_VIOLATION,
+  CLOSE_SESSION_ENDED,
   type ClientMessage,
-  HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
   parseClientMessage,
   type ServerMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
-import { cacheFor } from "../server/ports";
-import { consume, RATE_RULES } from "../server/rate-limit";
+import { RATE_RULES } from "../server/rate-limit";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
 import { ConversationLog } from "./room-log";
-import { HibernatingSockets, type SocketAttachment } from "./sockets";
-import { TokenBuckets } from "./token-buckets";
+import { AlarmScheduler } from "./scheduler";
+import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
+import { TokenBuckets, WindowCounters } from "./token-buckets";
 
 /** Messages per query while replaying after `resume`. */
 const REPLAY_BATCH = 200;
+/** Members' hubs hear at most this often per conversation, the latest state only. */
+const HUB_NOTICE_DELAY_MS = 250;
+const HUB_RETRY_DELAY_MS = 5_000;
 
+type RoomJob = SocketJob | "notify-hubs";
 type Send = Extract<ClientMessage, { type: "send" }>;
+
+/** Whose account ended, when a conversation is destroyed because of it. */
+export interface EndedMember {
+  userId: string;
+  reason: AccountEndReason;
+}
 
 /**
  * One conversation: its members' sockets, presence in the room, typing, read cursors and the
- * message log. A message is committed to SQLite, then acknowledged and broadcast.
+ * message log. A message is committed in one synchronous SQLite transaction, then acknowledged
+ * and broadcast; nothing on that path waits on another object or the network. The members'
+ * hubs hear of it a little later, coalesced, through the alarm.
  */
 export class ConversationRoom extends DurableObject<Env> {
   private readonly log: ConversationLog;
   private readonly sockets: HibernatingSockets;
+  private readonly scheduler: AlarmScheduler<RoomJob>;
   private readonly buckets = new TokenBuckets(WIRE_LIMITS.sendBurst, WIRE_LIMITS.sendsPerSecond);
-  /** Frames of one socket are handled in order, even across the await of a rate-limit check. */
-  private readonly queues = new WeakMap<WebSocket, Promise<void>>();
+  private readonly userSends = new WindowCounters(
+    RATE_RULES.sendPerUser.limit,
+    RATE_RULES.sendPerUser.windowSeconds * 1000,
+  );
   /** Who is typing now; lost on hibernation, which only drops a transient indicator. */
   private readonly typing = new Set<string>();
 
@@ -40,6 +57,7 @@ export class ConversationRoom extends DurableObject<Env> {
     super(ctx, env);
     this.log = new ConversationLog(ctx.storage);
     this.sockets = new HibernatingSockets(ctx);
+    this.scheduler = new AlarmScheduler(ctx.storage);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -49,77 +67,86 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!identity?.conversationId || !identity.members) {
       return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
     }
+    const now = Date.now();
     this.log.remember(identity.conversationId, identity.members);
     const wasPresent = this.sockets.ofUser(identity.userId).length > 0;
-    const { client, server } = this.sockets.accept(identity.userId, Date.now());
+    const { client, server } = this.sockets.accept(identity, now);
     this.sockets.send(server, this.hello(identity.userId));
     if (!wasPresent) this.broadcast({ type: "presence", userId: identity.userId, online: true }, server);
-    await this.sockets.scheduleSweep();
+    this.sockets.watch(this.scheduler, now);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const previous = this.queues.get(ws) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.handleFrame(ws, raw))
-      .catch((error: unknown) => {
-        // The client keeps an unacknowledged message and sends it again: a resend is stored once.
-        console.error("room frame failed", error);
-        const frame = parseClientMessage(raw);
-        const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
-        this.sockets.send(ws, {
-          type: "error",
-          code: "internal_error",
-          message: "That did not work. Please try again.",
-          ...(id ? { id } : {}),
-        } satisfies ServerMessage);
-      });
-    this.queues.set(ws, next);
-    return next;
+  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
+    try {
+      this.handleFrame(ws, raw);
+    } catch (error) {
+      // The client keeps an unacknowledged message and sends it again: a resend is stored once.
+      console.error("room frame failed", error);
+      const frame = parseClientMessage(raw);
+      const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
+      this.sockets.send(ws, {
+        type: "error",
+        code: "internal_error",
+        message: "That did not work. Please try again.",
+        ...(id ? { id } : {}),
+      } satisfies ServerMessage);
+    }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override webSocketClose(ws: WebSocket, code: number): void {
     this.sockets.close(ws, code === 1005 ? 1000 : code, "closing");
     this.leave(ws);
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
+  override webSocketError(ws: WebSocket): void {
     this.leave(ws);
   }
 
-  /** Closes sockets whose heartbeats stopped: a hibernated socket can stay open after its tab is gone. */
+  /** Every timed job: heartbeat sweep, account expiry, coalesced hub notices. Idempotent. */
   override async alarm(): Promise<void> {
-    for (const ws of this.sockets.stale(Date.now(), HEARTBEAT_TIMEOUT_MS)) {
-      this.sockets.close(ws, 1001, "heartbeat timeout");
-      this.leave(ws);
+    const now = Date.now();
+    for (const job of this.scheduler.takeDue(now)) {
+      if (job === "sweep") this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout");
+      if (job === "expiry") this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired");
+      if (job === "notify-hubs") await this.notifyHubs();
     }
-    await this.sockets.scheduleSweep();
+    this.sockets.watch(this.scheduler, now);
   }
 
-  /** A page of history, oldest first. */
-  async history(
-    conversationId: string,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): Promise<{ messages: Message[]; hasMore: boolean }> {
-    return this.log.page(conversationId, beforeSeq, limit);
+  /** A page of history, oldest first; empty once the conversation was destroyed. */
+  async history(beforeSeq: number | undefined, limit: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+    return this.log.page(beforeSeq, limit);
   }
 
-  /** Closes every socket: a member's access ended. Storage stays for a later reconnection. */
-  async revoke(): Promise<void> {
-    this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, "membership ended");
+  /** One sign-in was logged out: its sockets here close at once. */
+  async endSession(userId: string, sessionId: string): Promise<void> {
+    this.closeEach(this.sockets.ofSession(userId, sessionId), CLOSE_SESSION_ENDED, "logged out");
   }
 
-  /** Removes the conversation: sockets, messages, cursors. Safe to repeat. */
-  async destroy(): Promise<void> {
-    this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, "conversation deleted");
+  /**
+   * Removes the conversation: sockets, messages, cursors. The ended member's sockets learn why;
+   * everyone else's learn that the conversation is gone. Safe to repeat, and the object stays
+   * usable: the same two people may connect again and start afresh.
+   */
+  async destroy(ended?: EndedMember): Promise<void> {
+    for (const ws of this.sockets.open()) {
+      const mine = ended && this.sockets.attachment(ws)?.userId === ended.userId;
+      if (mine) this.sockets.close(ws, CLOSE_ACCOUNT_ENDED, ended.reason);
+      else this.sockets.close(ws, CLOSE_CONVERSATION_ENDED, "conversation deleted");
+    }
+    this.typing.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.scheduler.reset();
+    this.log.migrate();
   }
 
-  private async handleFrame(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+  private handleFrame(ws: WebSocket, raw: string | ArrayBuffer): void {
     const sender = this.sockets.attachment(ws);
     if (!sender) return this.sockets.close(ws, CLOSE_POLICY_VIOLATION, "unknown socket");
+    // The account ended between alarms: nothing more from this socket.
+    if (sender.expiresAt <= Date.now()) return this.closeEach([ws], CLOSE_ACCOUNT_ENDED, "expired");
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message);
     const frame = parsed.value;
@@ -135,41 +162,27 @@ export class ConversationRoom extends DurableObject<Env> {
     }
   }
 
-  private async handleSend(ws: WebSocket, sender: SocketAttachment, frame: Send): Promise<void> {
-    if (this.acknowledgeResend(ws, sender.userId, frame.id)) return;
-    if (!this.buckets.take(ws, Date.now())) {
-      return this.refuse(ws, "rate_limited", "Slow down: too many messages at once.", frame.id);
+  /** One transaction, then the ack and the broadcast; the hubs hear of it later, coalesced. */
+  private handleSend(ws: WebSocket, sender: SocketAttachment, frame: Send): void {
+    const now = Date.now();
+    const waitMs = this.buckets.take(ws, now) ? this.userSends.take(sender.userId, now) : 1000;
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      return this.refuse(ws, "rate_limited", `Too many messages. Try again in ${seconds} s.`, frame.id);
     }
-    const decision = await consume(cacheFor(this.env), RATE_RULES.sendPerUser, sender.userId);
-    if (!decision.allowed) {
-      return this.refuse(
-        ws,
-        "rate_limited",
-        `Too many messages. Try again in ${decision.retryAfterSeconds} s.`,
-        frame.id,
-      );
+    const appended = this.log.append(frame.id, sender.userId, frame.body, now);
+    if (!appended.stored) {
+      if (appended.senderId !== sender.userId) {
+        return this.refuse(ws, "duplicate_id", "That message id is already taken.", frame.id);
+      }
+      // A resend of a stored message gets the same ack again.
+      return this.sockets.send(ws, { type: "ack", id: frame.id, seq: appended.seq } satisfies ServerMessage);
     }
-    // The await above let other frames run: the same id may have been stored meanwhile.
-    if (this.acknowledgeResend(ws, sender.userId, frame.id)) return;
-    const conversationId = this.log.conversationId();
-    if (!conversationId) return this.refuse(ws, "internal_error", "This conversation is not set up.", frame.id);
-    const message = this.log.append(conversationId, frame.id, sender.userId, frame.body, Date.now());
+    const { message } = appended;
     this.sockets.send(ws, { type: "ack", id: message.id, seq: message.seq } satisfies ServerMessage);
     this.broadcast({ type: "message", message });
     if (this.typing.delete(sender.userId)) this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
-    this.ctx.waitUntil(this.tellHubs(message));
-  }
-
-  /** A resend of a stored message gets the same ack again; true when `id` was already used. */
-  private acknowledgeResend(ws: WebSocket, userId: string, id: string): boolean {
-    const existing = this.log.find(id);
-    if (!existing) return false;
-    if (existing.senderId === userId) {
-      this.sockets.send(ws, { type: "ack", id, seq: existing.seq } satisfies ServerMessage);
-    } else {
-      this.refuse(ws, "duplicate_id", "That message id is already taken.", id);
-    }
-    return true;
+    this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
   }
 
   private handleTyping(ws: WebSocket, userId: string, on: boolean): void {
@@ -181,22 +194,17 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   private handleRead(userId: string, seq: number): void {
-    const upTo = Math.min(seq, this.log.lastSeq());
-    if (!this.log.advanceRead(userId, upTo)) return;
+    const upTo = this.log.advanceRead(userId, seq);
+    if (upTo === null) return;
     this.broadcast({ type: "read", userId, seq: upTo });
-    const conversationId = this.log.conversationId();
-    if (!conversationId) return;
-    const unread = this.log.unreadFor(userId);
-    this.ctx.waitUntil(hubFor(this.env, userId).unreadChanged(conversationId, unread).catch(logHubFailure));
+    this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_NOTICE_DELAY_MS);
   }
 
   /** Sends every stored message after `afterSeq`, in order. Synchronous, so no live message interleaves. */
   private replay(ws: WebSocket, afterSeq: number): void {
-    const conversationId = this.log.conversationId();
-    if (!conversationId) return;
     let cursor = afterSeq;
     for (;;) {
-      const batch = this.log.after(conversationId, cursor, REPLAY_BATCH);
+      const batch = this.log.after(cursor, REPLAY_BATCH);
       for (const message of batch) this.sockets.send(ws, { type: "message", message } satisfies ServerMessage);
       if (batch.length < REPLAY_BATCH) return;
       cursor = batch[batch.length - 1]!.seq;
@@ -206,16 +214,48 @@ export class ConversationRoom extends DurableObject<Env> {
   private refuse(ws: WebSocket, code: string, message: string, id?: string): void {
     this.sockets.send(ws, { type: "error", code, message, ...(id ? { id } : {}) } satisfies ServerMessage);
     if (this.sockets.countViolation(ws) > WIRE_LIMITS.maxViolations) {
-      this.sockets.close(ws, CLOSE_POLICY_VIOLATION, "too many invalid frames");
+      this.closeEach([ws], CLOSE_POLICY_VIOLATION, "too many invalid frames");
+    }
+  }
+
+  private closeEach(sockets: WebSocket[], code: number, reason: string): void {
+    for (const ws of sockets) {
+      this.sockets.close(ws, code, reason);
       this.leave(ws);
     }
   }
 
+  /** A member's last socket left: others see them go. */
   private leave(ws: WebSocket): void {
     const userId = this.sockets.attachment(ws)?.userId;
     if (!userId || this.sockets.presentUsers(ws).has(userId)) return;
     if (this.typing.delete(userId)) this.broadcast({ type: "typing", userId, on: false }, ws);
     this.broadcast({ type: "presence", userId, online: false }, ws);
+  }
+
+  /**
+   * Tells each member's hub the latest state of this conversation (last message, their unread
+   * count), at most once per HUB_NOTICE_DELAY_MS however many messages and reads came in between:
+   * the hub feeds the user's list, badges and notifications in every tab.
+   */
+  private async notifyHubs(): Promise<void> {
+    const conversationId = this.log.conversationId();
+    if (!conversationId) return;
+    const due = this.log.staleHubs();
+    if (due.length === 0) return;
+    const lastMessage = this.log.lastMessage();
+    this.log.markHubsCurrent(due.map((member) => member.userId));
+    const results = await Promise.allSettled(
+      due.map((member) =>
+        hubFor(this.env, member.userId).conversationActivity({ conversationId, lastMessage, unread: member.unread }),
+      ),
+    );
+    const failed = due.filter((_, index) => results[index]?.status === "rejected");
+    if (failed.length === 0) return;
+    console.error("hub notices failed; retrying", failed.length);
+    // The next change or this retry carries the latest state: notices are idempotent.
+    this.log.markHubsStale(failed.map((member) => member.userId));
+    this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_RETRY_DELAY_MS);
   }
 
   private hello(userId: string): ServerMessage {
@@ -235,22 +275,4 @@ export class ConversationRoom extends DurableObject<Env> {
   private broadcast(frame: ServerMessage, except?: WebSocket): void {
     this.sockets.broadcast(frame, except);
   }
-
-  /** Every member's hub learns of the message, with that member's unread count. */
-  private async tellHubs(message: Message): Promise<void> {
-    const notices = this.log.members().map((member) =>
-      hubFor(this.env, member.id)
-        .conversationActivity({
-          conversationId: message.conversationId,
-          lastMessage: message,
-          unread: this.log.unreadFor(member.id),
-        })
-        .catch(logHubFailure),
-    );
-    await Promise.all(notices);
-  }
-}
-
-function logHubFailure(error: unknown): void {
-  console.error("hub notification failed", error);
 }

@@ -10,6 +10,10 @@ const IDENTITY_HEADER = "x-chat-identity";
 const IdentitySchema = v.object({
   userId: v.string(),
   username: v.string(),
+  /** The sign-in the socket belongs to, so that logging out can end it. */
+  sessionId: v.string(),
+  /** When the account ends (ms since the epoch): the object refuses the socket from then on. */
+  expiresAt: v.number(),
   conversationId: v.optional(v.string()),
   members: v.optional(v.array(v.object({ id: v.string(), username: v.string() }))),
 });

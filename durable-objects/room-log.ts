@@ -5,24 +5,38 @@ export interface Member {
   username: string;
 }
 
-type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number };
-
-/** A message that was already stored under the same client id. */
-export interface ExistingMessage {
-  seq: number;
-  senderId: string;
+/** What a member's hub should know of this conversation. */
+export interface MemberActivity {
+  userId: string;
+  unread: number;
 }
 
+type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number };
+
+/** The outcome of appending: the new message, or the one already stored under the same client id. */
+export type Appended = { stored: true; message: Message } | { stored: false; seq: number; senderId: string };
+
 /**
- * A conversation's storage in its room's SQLite: the message log (per-conversation seq,
- * client id unique for idempotency), the outbox of messages not yet archived, read cursors
- * and members. Every method is synchronous, so a decision never spans an await.
+ * A conversation's storage in its room's SQLite: the append-only message log (per-conversation
+ * seq, client id unique for idempotency), members with their read cursor and unread counter,
+ * and the archive watermark. Every method is synchronous, so a decision never spans an await.
+ * Counters are kept as messages arrive, never counted per message.
  */
 export class ConversationLog {
   private readonly sql: SqlStorage;
+  /** Members and the id change only on remember(); read per message, so kept in memory. */
+  private memberCache: Member[] | null = null;
+  private idCache: string | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
+    this.migrate();
+  }
+
+  /** The schema, created or brought up to date; also after `deleteAll()` empties the object. */
+  migrate(): void {
+    this.memberCache = null;
+    this.idCache = null;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS messages (
@@ -32,67 +46,114 @@ export class ConversationLog {
         body TEXT NOT NULL,
         sent_at INTEGER NOT NULL
       );
-      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY);
-      CREATE TABLE IF NOT EXISTS reads (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS members (user_id TEXT PRIMARY KEY, username TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS members (
+        user_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        read_seq INTEGER NOT NULL DEFAULT 0,
+        unread INTEGER NOT NULL DEFAULT 0,
+        -- 1 while the member's hub has not heard of the latest change.
+        hub_stale INTEGER NOT NULL DEFAULT 0
+      );
     `);
+    // Rooms created before counters kept read cursors in `reads` and an `outbox` of unarchived rows.
+    const tables = new Set(
+      this.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((row) => row.name),
+    );
+    if (tables.has("reads")) {
+      this.sql.exec(
+        "UPDATE members SET read_seq = COALESCE((SELECT seq FROM reads WHERE user_id = members.user_id), 0)",
+      );
+      this.sql.exec("DROP TABLE reads");
+      for (const member of this.members()) this.recountUnread(member.id);
+    }
+    if (tables.has("outbox")) {
+      const first = this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM outbox").one().seq;
+      this.setArchivedThrough(first === null ? this.lastSeq() : first - 1);
+      this.sql.exec("DROP TABLE outbox");
+    }
   }
 
   conversationId(): string | null {
-    return (
-      this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'").toArray()[0]?.value ??
-      null
-    );
+    this.idCache ??= this.meta("conversation_id");
+    return this.idCache;
   }
 
   /** Records which conversation this is and who is in it, as the Worker vouched. */
   remember(conversationId: string, members: Member[]): void {
     this.storage.transactionSync(() => {
-      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('conversation_id', ?)", conversationId);
+      this.setMeta("conversation_id", conversationId);
       for (const member of members) {
-        this.sql.exec("INSERT OR REPLACE INTO members (user_id, username) VALUES (?, ?)", member.id, member.username);
+        this.sql.exec(
+          "INSERT INTO members (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET username = excluded.username",
+          member.id,
+          member.username,
+        );
       }
     });
+    this.memberCache = null;
+    this.idCache = conversationId;
   }
 
   members(): Member[] {
-    return this.sql
+    this.memberCache ??= this.sql
       .exec<{ user_id: string; username: string }>("SELECT user_id, username FROM members ORDER BY username")
       .toArray()
       .map((row) => ({ id: row.user_id, username: row.username }));
+    return this.memberCache;
   }
 
   lastSeq(): number {
     return this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM messages").one().seq ?? 0;
   }
 
-  find(clientId: string): ExistingMessage | null {
-    const row = this.sql
-      .exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId)
-      .toArray()[0];
-    return row ? { seq: row.seq, senderId: row.sender_id } : null;
-  }
-
-  /** Commits a message, queues it for the archive, and moves the sender's read cursor to it. */
-  append(conversationId: string, clientId: string, senderId: string, body: string, sentAt: number): Message {
-    return this.storage.transactionSync(() => {
-      const { seq } = this.sql
+  /**
+   * Commits a message in one transaction: the row, the sender's read cursor, everyone else's
+   * unread counter. A client id already used returns what it was stored as.
+   */
+  append(clientId: string, senderId: string, body: string, sentAt: number): Appended {
+    const conversationId = this.conversationId() ?? "";
+    return this.storage.transactionSync((): Appended => {
+      const inserted = this.sql
         .exec<{ seq: number }>(
-          "INSERT INTO messages (id, sender_id, body, sent_at) VALUES (?, ?, ?, ?) RETURNING seq",
+          "INSERT INTO messages (id, sender_id, body, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
           clientId,
           senderId,
           body,
           sentAt,
         )
-        .one();
-      this.sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
-      this.advanceRead(senderId, seq);
-      return { id: clientId, seq, conversationId, senderId, body, sentAt: new Date(sentAt).toISOString() };
+        .toArray()[0];
+      if (!inserted) {
+        const existing = this.sql
+          .exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId)
+          .one();
+        return { stored: false, seq: existing.seq, senderId: existing.sender_id };
+      }
+      this.sql.exec(
+        `UPDATE members SET
+           read_seq = CASE WHEN user_id = ? THEN ? ELSE read_seq END,
+           unread = CASE WHEN user_id = ? THEN 0 ELSE unread + 1 END,
+           hub_stale = 1`,
+        senderId,
+        inserted.seq,
+        senderId,
+      );
+      const message = toMessage(conversationId, {
+        seq: inserted.seq,
+        id: clientId,
+        sender_id: senderId,
+        body,
+        sent_at: sentAt,
+      });
+      return { stored: true, message };
     });
   }
 
   /** Messages with seq greater than `afterSeq`, oldest first, at most `limit`. */
-  after(conversationId: string, afterSeq: number, limit: number): Message[] {
+  after(afterSeq: number, limit: number): Message[] {
+    const conversationId = this.conversationId() ?? "";
     return this.sql
       .exec<MessageRow>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
@@ -100,11 +161,8 @@ export class ConversationLog {
   }
 
   /** A page of history before `beforeSeq` (or the newest), oldest first. */
-  page(
-    conversationId: string,
-    beforeSeq: number | undefined,
-    limit: number,
-  ): { messages: Message[]; hasMore: boolean } {
+  page(beforeSeq: number | undefined, limit: number): { messages: Message[]; hasMore: boolean } {
+    const conversationId = this.conversationId() ?? "";
     const rows = this.sql
       .exec<MessageRow>(
         "SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
@@ -122,38 +180,75 @@ export class ConversationLog {
     };
   }
 
+  lastMessage(): Message | null {
+    return this.page(undefined, 1).messages[0] ?? null;
+  }
+
   readCursors(): Record<string, number> {
     const cursors: Record<string, number> = {};
-    for (const row of this.sql.exec<{ user_id: string; seq: number }>("SELECT user_id, seq FROM reads"))
-      cursors[row.user_id] = row.seq;
+    for (const row of this.sql.exec<{ user_id: string; read_seq: number }>("SELECT user_id, read_seq FROM members")) {
+      if (row.read_seq > 0) cursors[row.user_id] = row.read_seq;
+    }
     return cursors;
   }
 
-  /** Moves a read cursor forward (never back); true when it moved. */
-  advanceRead(userId: string, seq: number): boolean {
+  /** Moves a read cursor forward (never back, never past the last message); the new cursor, or null. */
+  advanceRead(userId: string, seq: number): number | null {
+    const upTo = Math.min(seq, this.lastSeq());
     const moved = this.sql
       .exec(
-        "INSERT INTO reads (user_id, seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq RETURNING seq",
+        "UPDATE members SET read_seq = ?, hub_stale = 1 WHERE user_id = ? AND read_seq < ? RETURNING user_id",
+        upTo,
         userId,
-        seq,
+        upTo,
       )
       .toArray();
-    return moved.length > 0;
+    if (moved.length === 0) return null;
+    this.recountUnread(userId);
+    return upTo;
   }
 
-  /** Messages from others after the user's read cursor. */
-  unreadFor(userId: string): number {
+  /** Members whose hub has not heard of the latest change, with what it should hear. */
+  staleHubs(): MemberActivity[] {
     return this.sql
-      .exec<{ unread: number }>(
-        "SELECT COUNT(*) AS unread FROM messages WHERE seq > COALESCE((SELECT seq FROM reads WHERE user_id = ?), 0) AND sender_id != ?",
-        userId,
-        userId,
-      )
-      .one().unread;
+      .exec<{ user_id: string; unread: number }>("SELECT user_id, unread FROM members WHERE hub_stale = 1")
+      .toArray()
+      .map((row) => ({ userId: row.user_id, unread: row.unread }));
   }
 
-  outboxSize(): number {
-    return this.sql.exec<{ size: number }>("SELECT COUNT(*) AS size FROM outbox").one().size;
+  markHubsCurrent(userIds: string[]): void {
+    for (const userId of userIds) this.sql.exec("UPDATE members SET hub_stale = 0 WHERE user_id = ?", userId);
+  }
+
+  markHubsStale(userIds: string[]): void {
+    for (const userId of userIds) this.sql.exec("UPDATE members SET hub_stale = 1 WHERE user_id = ?", userId);
+  }
+
+  /** Every message up to this seq is in the archive. */
+  archivedThrough(): number {
+    return Number(this.meta("archived_through_seq") ?? 0);
+  }
+
+  setArchivedThrough(seq: number): void {
+    this.setMeta("archived_through_seq", String(seq));
+  }
+
+  /** Only the messages after the reader's cursor are counted: the rows that are unread. */
+  private recountUnread(userId: string): void {
+    this.sql.exec(
+      `UPDATE members SET unread = (
+         SELECT COUNT(*) FROM messages WHERE seq > members.read_seq AND sender_id != members.user_id
+       ) WHERE user_id = ?`,
+      userId,
+    );
+  }
+
+  private meta(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
   }
 }
 

@@ -1,12 +1,23 @@
-import { HEARTBEAT_PING, HEARTBEAT_PONG } from "../protocol/wire";
+import { HEARTBEAT_PING, HEARTBEAT_PONG, HEARTBEAT_TIMEOUT_MS } from "../protocol/wire";
 import { SWEEP_INTERVAL_MS } from "../server/timing";
+import type { AlarmScheduler } from "./scheduler";
+
+/** The timed jobs every object with sockets runs: the heartbeat sweep and the account-expiry check. */
+export type SocketJob = "sweep" | "expiry";
 
 /** What every hibernatable socket carries across hibernation (at most 16 KB). */
 export interface SocketAttachment {
   userId: string;
+  /** The sign-in this socket belongs to: logging out ends it. */
+  sessionId: string;
+  /** When the account ends: the socket is refused from then on. */
+  expiresAt: number;
   connectedAt: number;
   violations: number;
 }
+
+/** Who a socket is opened for, as the Worker vouched. */
+export type SocketOwner = Pick<SocketAttachment, "userId" | "sessionId" | "expiresAt">;
 
 /**
  * The hibernation plumbing in one place, so rooms and hubs read as domain logic:
@@ -29,10 +40,10 @@ export class HibernatingSockets {
   }
 
   /** Accepts the server side of a new pair; returns the client side for the 101 response. */
-  accept(userId: string, now: number): { client: WebSocket; server: WebSocket } {
+  accept(owner: SocketOwner, now: number): { client: WebSocket; server: WebSocket } {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [userId]);
-    const attachment: SocketAttachment = { userId, connectedAt: now, violations: 0 };
+    this.ctx.acceptWebSocket(server, [owner.userId]);
+    const attachment: SocketAttachment = { ...owner, connectedAt: now, violations: 0 };
     server.serializeAttachment(attachment);
     return { client, server };
   }
@@ -40,8 +51,22 @@ export class HibernatingSockets {
   /** The socket's state, or null for a socket this object never accepted properly. */
   attachment(ws: WebSocket): SocketAttachment | null {
     const value = ws.deserializeAttachment() as Partial<SocketAttachment> | null;
-    if (!value || typeof value.userId !== "string" || typeof value.connectedAt !== "number") return null;
-    return { userId: value.userId, connectedAt: value.connectedAt, violations: value.violations ?? 0 };
+    if (
+      !value ||
+      typeof value.userId !== "string" ||
+      typeof value.sessionId !== "string" ||
+      typeof value.expiresAt !== "number" ||
+      typeof value.connectedAt !== "number"
+    ) {
+      return null;
+    }
+    return {
+      userId: value.userId,
+      sessionId: value.sessionId,
+      expiresAt: value.expiresAt,
+      connectedAt: value.connectedAt,
+      violations: value.violations ?? 0,
+    };
   }
 
   /** Counts a protocol violation on the socket and returns the new total. */
@@ -94,7 +119,7 @@ export class HibernatingSockets {
   }
 
   /** Sockets whose last heartbeat (or connection, if none yet) is older than the timeout. */
-  stale(now: number, timeoutMs: number): WebSocket[] {
+  stale(now: number, timeoutMs = HEARTBEAT_TIMEOUT_MS): WebSocket[] {
     return this.open().filter((ws) => {
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime();
       const last = lastPing ?? this.attachment(ws)?.connectedAt ?? 0;
@@ -114,10 +139,31 @@ export class HibernatingSockets {
     for (const ws of this.ctx.getWebSockets()) this.close(ws, code, reason);
   }
 
-  /** Keeps a heartbeat sweep scheduled while any socket is open; alarms that already exist are kept. */
-  async scheduleSweep(): Promise<void> {
-    if (this.open().length === 0) return;
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+  /** Open sockets of one sign-in. */
+  ofSession(userId: string, sessionId: string): WebSocket[] {
+    return this.ofUser(userId).filter((ws) => this.attachment(ws)?.sessionId === sessionId);
+  }
+
+  /** Open sockets whose account has ended by `now`. */
+  expired(now: number): WebSocket[] {
+    return this.open().filter((ws) => (this.attachment(ws)?.expiresAt ?? 0) <= now);
+  }
+
+  /** Keeps the sweep and the expiry check scheduled while sockets are open. */
+  watch(scheduler: Pick<AlarmScheduler<SocketJob>, "atOrBefore">, now: number): void {
+    const nextExpiry = this.nextExpiry();
+    if (nextExpiry === null) return;
+    scheduler.atOrBefore("sweep", now + SWEEP_INTERVAL_MS);
+    scheduler.atOrBefore("expiry", nextExpiry);
+  }
+
+  /** When the next open socket's account ends, or null with none open. */
+  nextExpiry(): number | null {
+    let next: number | null = null;
+    for (const ws of this.open()) {
+      const expiresAt = this.attachment(ws)?.expiresAt;
+      if (expiresAt !== undefined && (next === null || expiresAt < next)) next = expiresAt;
+    }
+    return next;
   }
 }

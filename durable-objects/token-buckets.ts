@@ -21,3 +21,28 @@ export class TokenBuckets {
     return true;
   }
 }
+
+/**
+ * Fixed-window counters per key, in memory: a user's sends across their sockets in one room,
+ * checked without leaving the object. Hibernation resets them, forgiving an idle user.
+ */
+export class WindowCounters {
+  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Counts one hit; 0 when allowed, else the milliseconds until the window ends. */
+  take(key: string, now: number): number {
+    let window = this.windows.get(key);
+    if (!window || window.endsAt <= now) {
+      window = { count: 0, endsAt: now + this.windowMs };
+      this.windows.set(key, window);
+    }
+    if (window.count >= this.limit) return window.endsAt - now;
+    window.count += 1;
+    return 0;
+  }
+}

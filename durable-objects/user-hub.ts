@@ -1,17 +1,28 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Connection, Message } from "../protocol/api";
-import { CLOSE_ACCOUNT_ENDED, HEARTBEAT_TIMEOUT_MS, type HubMessage } from "../protocol/wire";
+import {
+  type AccountEndReason,
+  CLOSE_ACCOUNT_ENDED,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_SESSION_ENDED,
+  type ConnectionRemovalReason,
+  type HubMessage,
+  WIRE_LIMITS,
+} from "../protocol/wire";
 import { cacheFor, storeFor } from "../server/ports";
 import { readPresence, recordPresence } from "../server/presence";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
-import { HibernatingSockets } from "./sockets";
+import { AlarmScheduler } from "./scheduler";
+import { HibernatingSockets, type SocketJob } from "./sockets";
 
 export interface ConversationActivity {
   conversationId: string;
   lastMessage: Message | null;
   unread: number;
 }
+
+type ActivityRow = { conversation_id: string; unread: number; last_message: string | null };
 
 /**
  * One user: their notification sockets across tabs and devices. Online while any socket is
@@ -21,19 +32,19 @@ export interface ConversationActivity {
 export class UserHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly sockets: HibernatingSockets;
+  private readonly scheduler: AlarmScheduler<SocketJob>;
+  /**
+   * Set once the account ended: late calls (a room's notice, a socket's close event) are no-ops
+   * instead of writing into, or reading from, storage that is gone.
+   */
+  private ended = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sockets = new HibernatingSockets(ctx);
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS activity (
-        conversation_id TEXT PRIMARY KEY,
-        unread INTEGER NOT NULL,
-        last_message TEXT
-      );
-    `);
+    this.scheduler = new AlarmScheduler(ctx.storage);
+    this.migrate();
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -42,22 +53,30 @@ export class UserHub extends DurableObject<Env> {
     const identity = readIdentity(request);
     if (!identity)
       return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
+    if (this.ended) {
+      return Response.json({ error: { code: "account_ended", message: "This account has ended." } }, { status: 410 });
+    }
+    const now = Date.now();
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", identity.userId);
     const cameOnline = this.sockets.open().length === 0;
-    const { client, server } = this.sockets.accept(identity.userId, Date.now());
-    await this.sendPresenceSnapshot(server, identity.userId);
-    if (cameOnline) await this.publishPresence();
-    await this.sockets.scheduleSweep();
+    const { client, server } = this.sockets.accept(identity, now);
+    this.sockets.watch(this.scheduler, now);
+    // Answer 101 first; the snapshot and the presence change follow on the open socket.
+    this.ctx.waitUntil(this.greet(server, identity.userId, cameOnline));
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** The hub takes no frames besides heartbeats, which the platform answers. */
   override webSocketMessage(ws: WebSocket): void {
-    // The hub takes no frames besides heartbeats, which the platform answers.
     this.sockets.send(ws, {
       type: "error",
       code: "unexpected_frame",
       message: "This socket only sends.",
     } satisfies HubMessage);
+    if (this.sockets.countViolation(ws) > WIRE_LIMITS.maxViolations) {
+      this.sockets.close(ws, CLOSE_POLICY_VIOLATION, "too many invalid frames");
+      this.ctx.waitUntil(this.leave(ws));
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -69,25 +88,24 @@ export class UserHub extends DurableObject<Env> {
     await this.leave(ws);
   }
 
-  /** The user goes offline when their last socket leaves. */
-  private async leave(ws: WebSocket): Promise<void> {
-    if (this.sockets.open().some((open) => open !== ws)) return;
-    await this.publishPresence(ws);
-  }
-
-  /** Drops sockets whose heartbeats stopped, and refreshes the presence snapshot. */
+  /** Heartbeat sweep (which also refreshes the presence snapshot) and account expiry. */
   override async alarm(): Promise<void> {
-    const stale = this.sockets.stale(Date.now(), HEARTBEAT_TIMEOUT_MS);
-    for (const ws of stale) this.sockets.close(ws, 1001, "heartbeat timeout");
-    const userId = this.userId();
-    if (userId && (stale.length > 0 || this.sockets.open().length > 0)) {
-      await this.publishPresence(undefined, stale.length > 0);
+    if (this.ended) return;
+    const now = Date.now();
+    const closed: WebSocket[] = [];
+    for (const job of this.scheduler.takeDue(now)) {
+      if (job === "sweep") closed.push(...this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout"));
+      if (job === "expiry") closed.push(...this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired"));
     }
-    await this.sockets.scheduleSweep();
+    if (this.userId() && (closed.length > 0 || this.sockets.open().length > 0)) {
+      await this.publishPresence(undefined, closed.length > 0);
+    }
+    this.sockets.watch(this.scheduler, now);
   }
 
-  /** A room stored a message in one of the user's conversations. */
+  /** A room's latest state for one of the user's conversations. */
   async conversationActivity(activity: ConversationActivity): Promise<void> {
+    if (this.ended) return;
     this.sql.exec(
       "INSERT OR REPLACE INTO activity (conversation_id, unread, last_message) VALUES (?, ?, ?)",
       activity.conversationId,
@@ -97,18 +115,10 @@ export class UserHub extends DurableObject<Env> {
     this.sockets.broadcast({ type: "unread", ...activity } satisfies HubMessage);
   }
 
-  /** The user read in a room: only the count changes. */
-  async unreadChanged(conversationId: string, unread: number): Promise<void> {
-    const current = this.activity(conversationId);
-    await this.conversationActivity({ conversationId, unread, lastMessage: current?.lastMessage ?? null });
-  }
-
   /** Unread counts and previews of every conversation with activity. */
   async summaries(): Promise<ConversationActivity[]> {
-    return this.sql
-      .exec<{ conversation_id: string; unread: number; last_message: string | null }>("SELECT * FROM activity")
-      .toArray()
-      .map(toActivity);
+    if (this.ended) return [];
+    return this.sql.exec<ActivityRow>("SELECT * FROM activity").toArray().map(toActivity);
   }
 
   async peerPresence(userId: string, online: boolean): Promise<void> {
@@ -119,19 +129,63 @@ export class UserHub extends DurableObject<Env> {
     this.sockets.broadcast({ type: "connection", connection } satisfies HubMessage);
   }
 
-  async connectionRemoved(userId: string, conversationId: string): Promise<void> {
+  async connectionRemoved(userId: string, conversationId: string, reason: ConnectionRemovalReason): Promise<void> {
+    if (this.ended) return;
     this.sql.exec("DELETE FROM activity WHERE conversation_id = ?", conversationId);
-    this.sockets.broadcast({ type: "connection-removed", userId, conversationId } satisfies HubMessage);
+    this.sockets.broadcast({ type: "connection-removed", userId, conversationId, reason } satisfies HubMessage);
+  }
+
+  /** One sign-in was logged out: its sockets close at once, in every tab. */
+  async endSession(sessionId: string): Promise<void> {
+    const userId = this.userId();
+    if (this.ended || !userId) return;
+    const closed = this.closeEach(this.sockets.ofSession(userId, sessionId), CLOSE_SESSION_ENDED, "logged out");
+    if (closed.length > 0 && this.sockets.open().length === 0) await this.publishPresence();
   }
 
   /** The account is gone: tell every tab, close the sockets, forget everything. Safe to repeat. */
-  async endAccount(reason: "expired" | "deleted"): Promise<void> {
-    this.sockets.broadcast({ type: "account-ended", reason } satisfies HubMessage);
-    this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, `account ${reason}`);
+  async endAccount(reason: AccountEndReason): Promise<void> {
+    if (this.ended) return;
     const userId = this.userId();
+    this.ended = true;
+    this.sockets.broadcast({ type: "account-ended", reason } satisfies HubMessage);
+    this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, reason);
     if (userId) await recordPresence(cacheFor(this.env), userId, false).catch(logFailure);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.scheduler.reset();
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS activity (
+        conversation_id TEXT PRIMARY KEY,
+        unread INTEGER NOT NULL,
+        last_message TEXT
+      );
+    `);
+  }
+
+  private async greet(ws: WebSocket, userId: string, cameOnline: boolean): Promise<void> {
+    try {
+      await this.sendPresenceSnapshot(ws, userId);
+      if (cameOnline) await this.publishPresence();
+    } catch (error) {
+      logFailure(error);
+    }
+  }
+
+  private closeEach(sockets: WebSocket[], code: number, reason: string): WebSocket[] {
+    for (const ws of sockets) this.sockets.close(ws, code, reason);
+    return sockets;
+  }
+
+  /** The user goes offline when their last socket leaves. */
+  private async leave(ws: WebSocket): Promise<void> {
+    if (this.ended || this.sockets.open().some((open) => open !== ws)) return;
+    await this.publishPresence(ws);
   }
 
   /**
@@ -140,40 +194,30 @@ export class UserHub extends DurableObject<Env> {
    */
   private async publishPresence(leaving?: WebSocket, notifyPeers = true): Promise<void> {
     const userId = this.userId();
-    if (!userId) return;
+    if (this.ended || !userId) return;
     const online = this.sockets.open().some((ws) => ws !== leaving);
     await recordPresence(cacheFor(this.env), userId, online).catch(logFailure);
     if (!notifyPeers && online) return;
     const connections = await storeFor(this.env).listConnections(userId);
+    if (!connections.ok) return console.error("presence not published: store", connections.reason);
     await Promise.all(
-      connections.map((peer) => hubFor(this.env, peer.userId).peerPresence(userId, online).catch(logFailure)),
+      connections.value.map((peer) => hubFor(this.env, peer.userId).peerPresence(userId, online).catch(logFailure)),
     );
   }
 
   /** A new socket learns who of the user's connections is online now. */
   private async sendPresenceSnapshot(ws: WebSocket, userId: string): Promise<void> {
     const connections = await storeFor(this.env).listConnections(userId);
-    const online = await readPresence(
-      cacheFor(this.env),
-      connections.map((peer) => peer.userId),
-    );
-    for (const peer of connections) {
+    if (!connections.ok) return console.error("presence snapshot skipped: store", connections.reason);
+    const peers = connections.value.map((peer) => peer.userId);
+    const online = await readPresence(cacheFor(this.env), peers);
+    for (const peerId of peers) {
       this.sockets.send(ws, {
         type: "presence",
-        userId: peer.userId,
-        online: online.get(peer.userId) ?? false,
+        userId: peerId,
+        online: online.get(peerId) ?? false,
       } satisfies HubMessage);
     }
-  }
-
-  private activity(conversationId: string): ConversationActivity | null {
-    const row = this.sql
-      .exec<{ conversation_id: string; unread: number; last_message: string | null }>(
-        "SELECT * FROM activity WHERE conversation_id = ?",
-        conversationId,
-      )
-      .toArray()[0];
-    return row ? toActivity(row) : null;
   }
 
   private userId(): string | null {
@@ -181,11 +225,7 @@ export class UserHub extends DurableObject<Env> {
   }
 }
 
-function toActivity(row: {
-  conversation_id: string;
-  unread: number;
-  last_message: string | null;
-}): ConversationActivity {
+function toActivity(row: ActivityRow): ConversationActivity {
   return {
     conversationId: row.conversation_id,
     unread: row.unread,

@@ -64,6 +64,13 @@ export async function signUp(
   return { user, cookie: sessionCookie(response) };
 }
 
+/** Another sign-in of the same user, as a second device makes: a session of its own. */
+export async function login(session: Session, password = "correct horse battery"): Promise<Session> {
+  const response = await api("/api/auth/login", { body: { username: session.user.username, password } });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  return { user: session.user, cookie: sessionCookie(response) };
+}
+
 /** Connects two users and returns their conversation id. */
 export async function connect(a: Session, b: Session): Promise<string> {
   const response = await api("/api/connections", { cookie: a.cookie, body: { userId: b.user.id } });

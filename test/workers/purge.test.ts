@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../../protocol/api";
+import { CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
 import worker from "../../worker/index";
 import { api, connect, openSocket, roomPath, signUp } from "./helpers";
 
@@ -21,7 +22,8 @@ describe("the scheduled purge", () => {
 
     await runCron(Date.now() + 2 * 3_600_000);
 
-    expect((await room.waitClosed()).code).toBe(4001);
+    // The survivor's socket learns that the conversation is gone.
+    expect((await room.waitClosed()).code).toBe(CLOSE_CONVERSATION_ENDED);
     expect((await api("/api/me", { cookie: shortLived.cookie })).status).toBe(401);
     expect((await api("/api/me", { cookie: longLived.cookie })).status).toBe(200);
     const { connections } = await (await api("/api/connections", { cookie: longLived.cookie })).json<{

@@ -1,9 +1,10 @@
+import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Cache } from "../../server/ports/cache";
 import type { UserRecord } from "../../server/ports/store";
-import type { AppContext, AppEnv } from "../context";
-import { ApiError, unauthorized } from "../lib/errors";
+import type { AppContext, AppEnv, SignedInEnv } from "../context";
+import { ApiError, storeUnavailable, unauthorized } from "../lib/errors";
 import { type SessionClaims, signSession, verifySession } from "./session-token";
 
 export const SESSION_COOKIE = "session";
@@ -25,41 +26,61 @@ export async function startSession(c: AppContext, user: UserRecord): Promise<voi
 /**
  * Signs out: clears the cookie, and ends the session on the server too, so a copy of the
  * cookie stops working. Ended sessions are remembered only until they would have expired.
+ * Returns the session that ended, or null when the cookie held none.
  */
-export async function endSession(c: AppContext): Promise<void> {
+export async function endSession<E extends AppEnv>(c: Context<E>): Promise<SessionClaims | null> {
   const token = getCookie(c, SESSION_COOKIE);
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true, httpOnly: true, sameSite: "Strict" });
   const claims = token ? await verifySession(token, sessionSecret(c.env)) : null;
-  if (!claims) return;
-  const ttlSeconds = Math.ceil((claims.expiresAt - Date.now()) / 1000);
+  if (!claims) return null;
+  const ttlSeconds = Math.max(1, Math.ceil((claims.expiresAt - Date.now()) / 1000));
   await c.var.cache.set(endedKey(claims.sessionId), "1", ttlSeconds).catch((error: unknown) => {
     console.error("could not record an ended session", error);
   });
+  return claims;
 }
 
-/** Loads the signed-in user from the session cookie, or answers 401. */
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Loads the signed-in user and their session from the cookie, or answers 401. When the list of
+ * ended sessions cannot be read, a read goes on (the signature is valid) but a state change or
+ * a socket upgrade is refused with 503: revocation fails closed where it matters.
+ */
+export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) throw unauthorized();
   const claims = await verifySession(token, sessionSecret(c.env));
   if (!claims) throw unauthorized("Your session has ended. Sign in again.", "session_expired");
-  const [user, ended] = await Promise.all([
+  const [found, ended] = await Promise.all([
     c.var.store.getUser(claims.userId),
-    hasEnded(c.var.cache, claims.sessionId),
+    sessionState(c.var.cache, claims.sessionId),
   ]);
-  if (ended) throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
+  if (ended === "ended") throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
+  if (ended === "unknown" && changesState(c)) {
+    throw new ApiError(503, "session_check_unavailable", "We cannot check your session right now. Try again shortly.", {
+      "Retry-After": "5",
+    });
+  }
+  if (!found.ok) throw storeUnavailable();
+  const user = found.value;
   if (!user || user.expiresAt <= Date.now()) throw unauthorized("This account no longer exists.", "account_ended");
   c.set("user", user);
+  c.set("session", claims);
   return next();
 });
 
-/** A session signed out of; when the cache cannot say, the signature alone decides. */
-async function hasEnded(cache: Cache, sessionId: string): Promise<boolean> {
+function changesState(c: Context): boolean {
+  return !SAFE_METHODS.has(c.req.method) || c.req.header("Upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Whether the session was signed out of; "unknown" when the cache cannot say. */
+async function sessionState(cache: Cache, sessionId: string): Promise<"active" | "ended" | "unknown"> {
   try {
-    return (await cache.get(endedKey(sessionId))) === "1";
+    return (await cache.get(endedKey(sessionId))) === "1" ? "ended" : "active";
   } catch (error) {
     console.error("could not check for an ended session", error);
-    return false;
+    return "unknown";
   }
 }
 

@@ -22,3 +22,8 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} s.`, {
     "Retry-After": String(retryAfterSeconds),
   });
+/** The Store did not answer in time: nothing was changed, and the client may retry shortly. */
+export const storeUnavailable = () =>
+  new ApiError(503, "store_unavailable", "We cannot reach our database right now. Try again shortly.", {
+    "Retry-After": "5",
+  });

@@ -10,10 +10,11 @@ import {
   type User,
 } from "../../protocol/api";
 import { RATE_RULES } from "../../server/rate-limit";
+import { closeSessionSockets } from "../account";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/session";
 import type { AppEnv } from "../context";
-import { conflict, unauthorized } from "../lib/errors";
+import { conflict, storeUnavailable, unauthorized } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { toUser } from "../lib/views";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
@@ -56,14 +57,17 @@ export const authRoutes = new Hono<AppEnv>()
       createdAt: now,
       expiresAt: now + lifetimeHours * 3_600_000,
     });
+    if (!created.ok && created.reason === "unavailable") throw storeUnavailable();
     if (!created.ok) throw conflict("That username is taken.", "username_taken");
-    await startSession(c, created.user);
-    return c.json<{ user: User }>({ user: toUser(created.user) }, 201);
+    await startSession(c, created.value);
+    return c.json<{ user: User }>({ user: toUser(created.value) }, 201);
   })
   .post("/login", rateLimited(RATE_RULES.loginPerIp, clientIp), validate("json", LoginBody), async (c) => {
     const { username, password } = c.req.valid("json");
     await enforce(c, RATE_RULES.loginPerUsername, username);
-    const user = await c.var.store.getUserByUsername(username);
+    const found = await c.var.store.getUserByUsername(username);
+    if (!found.ok) throw storeUnavailable();
+    const user = found.value;
     // Verify even without a user, so the answer takes as long either way.
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid || user.expiresAt <= Date.now())
@@ -72,6 +76,7 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json<{ user: User }>({ user: toUser(user) });
   })
   .post("/logout", async (c) => {
-    await endSession(c);
+    const ended = await endSession(c);
+    if (ended) await closeSessionSockets(c.env, c.var.store, ended);
     return c.body(null, 204);
   });

@@ -8,7 +8,7 @@ import { readPresence } from "../../server/presence";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
 import { directConversationId } from "../lib/conversation-id";
-import { badRequest, notFound } from "../lib/errors";
+import { badRequest, notFound, storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
 
 const AddBody = v.object({ userId: v.pipe(v.string("userId is required"), v.minLength(1), v.maxLength(64)) });
@@ -19,10 +19,15 @@ export const connectionRoutes = new Hono<AppEnv>()
     const me = c.var.user;
     const { userId } = c.req.valid("json");
     if (userId === me.id) throw badRequest("You cannot add yourself.", "cannot_connect_self");
-    const other = await c.var.store.getUser(userId);
+    const found = await c.var.store.getUser(userId);
+    if (!found.ok) throw storeUnavailable();
+    const other = found.value;
     if (!other || other.expiresAt <= Date.now()) throw notFound("No such user.", "user_not_found");
     const conversationId = await directConversationId(me.id, other.id);
-    const { created, connection } = await c.var.store.addConnection(me.id, other.id, conversationId, Date.now());
+    const added = await c.var.store.addConnection(me.id, other.id, conversationId, Date.now());
+    if (!added.ok && added.reason === "unknown_user") throw notFound("No such user.", "user_not_found");
+    if (!added.ok) throw storeUnavailable();
+    const { created, connection } = added.value;
     const online = await readPresence(c.var.cache, [me.id, other.id]);
     const mine = await describe(c.env, me.id, connection, online.get(other.id) ?? false);
     if (created) {
@@ -43,10 +48,12 @@ export const connectionRoutes = new Hono<AppEnv>()
   })
   .get("/", async (c) => {
     const me = c.var.user;
-    const [records, activity] = await Promise.all([
+    const [listed, activity] = await Promise.all([
       c.var.store.listConnections(me.id),
       hubFor(c.env, me.id).summaries(),
     ]);
+    if (!listed.ok) throw storeUnavailable();
+    const records = listed.value;
     const online = await readPresence(
       c.var.cache,
       records.map((record) => record.userId),
@@ -65,16 +72,19 @@ export const connectionRoutes = new Hono<AppEnv>()
     const me = c.var.user;
     const otherId = c.req.param("userId");
     const removed = await c.var.store.removeConnection(me.id, otherId);
-    if (removed) {
-      const conversationId = await directConversationId(me.id, otherId);
-      c.executionCtx.waitUntil(
-        Promise.all([
-          roomFor(c.env, conversationId).revoke(),
-          hubFor(c.env, otherId).connectionRemoved(me.id, conversationId),
-          hubFor(c.env, me.id).connectionRemoved(otherId, conversationId),
-        ]).catch((error: unknown) => console.error("could not announce a removed connection", error)),
-      );
-    }
+    if (!removed.ok) throw storeUnavailable();
+    if (!removed.value) return c.body(null, 204);
+    // Both sides lose the conversation: connecting again starts an empty one.
+    const conversationId = await directConversationId(me.id, otherId);
+    await roomFor(c.env, conversationId).destroy();
+    const archive = await c.var.store.deleteConversationMessages(conversationId);
+    if (!archive.ok) console.error("could not delete archived messages of a removed conversation", conversationId);
+    c.executionCtx.waitUntil(
+      Promise.all([
+        hubFor(c.env, otherId).connectionRemoved(me.id, conversationId, "removed"),
+        hubFor(c.env, me.id).connectionRemoved(otherId, conversationId, "removed"),
+      ]).catch((error: unknown) => console.error("could not announce a removed connection", error)),
+    );
     return c.body(null, 204);
   });
 

@@ -3,10 +3,10 @@ import * as v from "valibot";
 import { roomFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
-import type { ConversationRecord } from "../../server/ports/store";
+import type { OpenedConversation } from "../../server/ports/store";
 import { requireUser } from "../auth/session";
-import type { AppContext, AppEnv } from "../context";
-import { forbidden, notFound } from "../lib/errors";
+import type { AppEnv, SignedInContext } from "../context";
+import { forbidden, notFound, storeUnavailable } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
 
@@ -27,30 +27,31 @@ const HistoryQuery = v.object({
 export const conversationRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .get("/:id/messages", validate("query", HistoryQuery), async (c) => {
-    const conversation = await requireAccess(c, c.req.param("id"));
+    const conversation = await openConversation(c, c.req.param("id"));
     const { before, limit } = c.req.valid("query");
-    const page = await roomFor(c.env, conversation.id).history(conversation.id, before, limit);
+    const page = await roomFor(c.env, conversation.id).history(before, limit);
     return c.json<{ messages: Message[]; hasMore: boolean }>(page);
   })
   .get("/:id/ws", async (c) => {
     requireUpgrade(c);
-    const conversation = await requireAccess(c, c.req.param("id"));
-    const members = await Promise.all(conversation.members.map((id) => c.var.store.getUser(id)));
+    const conversation = await openConversation(c, c.req.param("id"));
+    const { user, session } = c.var;
     const identity = {
-      userId: c.var.user.id,
-      username: c.var.user.username,
+      userId: user.id,
+      username: user.username,
+      sessionId: session.sessionId,
+      expiresAt: user.expiresAt,
       conversationId: conversation.id,
-      members: members.flatMap((member) => (member ? [{ id: member.id, username: member.username }] : [])),
+      members: conversation.members,
     };
     return roomFor(c.env, conversation.id).fetch(withIdentity(c.req.raw, identity));
   });
 
-/** The conversation, when it exists and the signed-in user may open it. */
-async function requireAccess(c: AppContext, conversationId: string): Promise<ConversationRecord> {
-  const conversation = await c.var.store.getConversation(conversationId);
-  if (!conversation) throw notFound("No such conversation.", "conversation_not_found");
-  if (!(await c.var.store.canAccessConversation(c.var.user.id, conversationId))) {
-    throw forbidden("You are not a member of this conversation.", "not_a_member");
-  }
-  return conversation;
+/** The conversation with its members, when it exists and the signed-in user may open it. */
+async function openConversation(c: SignedInContext, conversationId: string): Promise<OpenedConversation> {
+  const opened = await c.var.store.openConversation(c.var.user.id, conversationId);
+  if (opened.ok) return opened.value;
+  if (opened.reason === "unavailable") throw storeUnavailable();
+  if (opened.reason === "not_found") throw notFound("No such conversation.", "conversation_not_found");
+  throw forbidden("You are not a member of this conversation.", "not_a_member");
 }

@@ -18,6 +18,12 @@ export const meRoutes = new Hono<AppEnv>()
   })
   .get("/ws", (c) => {
     requireUpgrade(c);
-    const { id, username } = c.var.user;
-    return hubFor(c.env, id).fetch(withIdentity(c.req.raw, { userId: id, username }));
+    const { user, session } = c.var;
+    const identity = {
+      userId: user.id,
+      username: user.username,
+      sessionId: session.sessionId,
+      expiresAt: user.expiresAt,
+    };
+    return hubFor(c.env, user.id).fetch(withIdentity(c.req.raw, identity));
   });

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { UserSummary } from "../../protocol/api";
+import { rankUsers } from "../../server/fuzzy";
 import { readPresence } from "../../server/presence";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
+import { storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
 
 const SEARCH_LIMIT = 20;
@@ -18,11 +20,9 @@ const SearchQuery = v.object({
 
 export const userRoutes = new Hono<AppEnv>().use(requireUser).get("/", validate("query", SearchQuery), async (c) => {
   const { q } = c.req.valid("query");
-  const found = await c.var.store.searchUsers(q, {
-    excludeUserId: c.var.user.id,
-    limit: SEARCH_LIMIT,
-    now: Date.now(),
-  });
+  const candidates = await c.var.store.searchCandidates(q, { excludeUserId: c.var.user.id, now: Date.now() });
+  if (!candidates.ok) throw storeUnavailable();
+  const found = rankUsers(q, candidates.value, SEARCH_LIMIT);
   const online = await readPresence(
     c.var.cache,
     found.map((user) => user.id),
