@@ -44,6 +44,8 @@ export interface HealthBody {
   ok: boolean;
   store: "embedded" | "mongo";
   cache: "embedded" | "upstash";
+  /** Whether each answered just now, and how long the Store took (ms). */
+  answers: { store: boolean; cache: boolean; storeMs: number };
 }
 
 /** Input limits of API.md, checked on both sides. */

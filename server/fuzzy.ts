@@ -69,3 +69,9 @@ export function editDistance(a: string, b: string): number {
   }
   return d[a.length]![b.length]!;
 }
+
+/** The best `limit` of a store's search candidates for `query`: ranking happens here, once, above the port. */
+export function rankUsers<T extends { username: string }>(query: string, candidates: T[], limit: number): T[] {
+  const key = query.toLowerCase();
+  return rankByName(key, candidates, (user) => user.username.toLowerCase()).slice(0, limit);
+}

@@ -17,5 +17,5 @@ export default {
 
 export { ConversationRoom } from "../durable-objects/conversation-room";
 export { EmbeddedCache } from "../durable-objects/embedded-cache";
-export { EmbeddedStore } from "../durable-objects/embedded-store";
+export { StoreHost } from "../durable-objects/store-host";
 export { UserHub } from "../durable-objects/user-hub";

@@ -1,16 +1,20 @@
-import { rankByName, trigrams } from "../fuzzy";
-import type {
-  AddConnectionResult,
-  ConnectionRecord,
-  ConversationRecord,
-  CreateUserResult,
-  DetachedUser,
-  Store,
-  UserRecord,
+import { trigrams } from "../fuzzy";
+import {
+  type AddConnectionResult,
+  ARCHIVE_BATCH_MAX,
+  type ArchivedMessage,
+  CONNECTIONS_MAX,
+  CONVERSATIONS_MAX,
+  type ConnectionRecord,
+  type DetachedUser,
+  type OpenedConversation,
+  type Result,
+  SEARCH_CANDIDATES_MAX,
+  type SearchOptions,
+  type Store,
+  type UserRecord,
+  type UserRef,
 } from "../ports/store";
-
-/** How many trigram candidates a search ranks at most. */
-const SEARCH_CANDIDATES = 200;
 
 type UserRow = {
   id: string;
@@ -20,7 +24,24 @@ type UserRow = {
   expires_at: number;
 };
 
-/** The embedded Store on a Durable Object's SQLite, used when no MONGODB_URI is set. */
+/** A type, not an interface: SqlStorage rows need an index signature. */
+type RefRow = { id: string; username: string };
+
+type MessageRow = {
+  conversation_id: string;
+  seq: number;
+  id: string;
+  sender_id: string;
+  body: string;
+  sent_at: number;
+};
+
+const ok = <T>(value: T) => ({ ok: true, value }) as const;
+
+/**
+ * The embedded Store on a Durable Object's SQLite, used when no MONGODB_URI is set. Local: it
+ * is never unavailable, and each method is one synchronous transaction.
+ */
 export class SqliteStore implements Store {
   private readonly sql: SqlStorage;
 
@@ -29,7 +50,11 @@ export class SqliteStore implements Store {
     migrate(this.sql);
   }
 
-  async createUser(user: UserRecord): Promise<CreateUserResult> {
+  async ping(): Promise<Result<null>> {
+    return ok(null);
+  }
+
+  async createUser(user: UserRecord): Promise<Result<UserRecord, "username_taken">> {
     const key = user.username.toLowerCase();
     return this.storage.transactionSync(() => {
       const taken = this.sql.exec("SELECT 1 FROM users WHERE username_key = ?", key).toArray().length > 0;
@@ -46,55 +71,51 @@ export class SqliteStore implements Store {
       for (const gram of trigrams(key)) {
         this.sql.exec("INSERT OR IGNORE INTO user_trigrams (trigram, user_id) VALUES (?, ?)", gram, user.id);
       }
-      return { ok: true, user } as const;
+      return ok(user);
     });
   }
 
-  async getUser(id: string): Promise<UserRecord | null> {
+  async getUser(id: string): Promise<Result<UserRecord | null>> {
     const row = this.sql.exec<UserRow>("SELECT * FROM users WHERE id = ?", id).toArray()[0];
-    return row ? toUser(row) : null;
+    return ok(row ? toUser(row) : null);
   }
 
-  async getUserByUsername(username: string): Promise<UserRecord | null> {
+  async getUserByUsername(username: string): Promise<Result<UserRecord | null>> {
     const row = this.sql
       .exec<UserRow>("SELECT * FROM users WHERE username_key = ?", username.toLowerCase())
       .toArray()[0];
-    return row ? toUser(row) : null;
+    return ok(row ? toUser(row) : null);
   }
 
-  async searchUsers(
-    query: string,
-    options: { excludeUserId?: string; limit: number; now: number },
-  ): Promise<UserRecord[]> {
+  async searchCandidates(query: string, options: SearchOptions): Promise<Result<UserRef[]>> {
     const key = query.toLowerCase();
+    const exclude = options.excludeUserId ?? "";
     const byPrefix = this.sql
-      .exec<UserRow>(
-        "SELECT * FROM users WHERE username_key >= ? AND username_key < ? AND expires_at > ? ORDER BY username_key LIMIT ?",
+      .exec<RefRow>(
+        "SELECT id, username FROM users WHERE username_key >= ? AND username_key < ? AND expires_at > ? AND id != ? ORDER BY username_key LIMIT ?",
         key,
         `${key}\uffff`,
         options.now,
-        SEARCH_CANDIDATES,
+        exclude,
+        SEARCH_CANDIDATES_MAX,
       )
       .toArray();
     const grams = trigrams(key);
     const byTrigram = this.sql
-      .exec<UserRow>(
-        `SELECT u.* FROM users u JOIN (
+      .exec<RefRow>(
+        `SELECT u.id, u.username FROM users u JOIN (
            SELECT user_id, COUNT(*) AS shared FROM user_trigrams WHERE trigram IN (${grams.map(() => "?").join(",")})
            GROUP BY user_id ORDER BY shared DESC LIMIT ?
-         ) t ON t.user_id = u.id WHERE u.expires_at > ?`,
+         ) t ON t.user_id = u.id WHERE u.expires_at > ? AND u.id != ?`,
         ...grams,
-        SEARCH_CANDIDATES,
+        SEARCH_CANDIDATES_MAX,
         options.now,
+        exclude,
       )
       .toArray();
-    const candidates = new Map<string, UserRow>();
-    for (const row of [...byPrefix, ...byTrigram]) {
-      if (row.id !== options.excludeUserId) candidates.set(row.id, row);
-    }
-    return rankByName(key, [...candidates.values()], (row) => row.username.toLowerCase())
-      .slice(0, options.limit)
-      .map(toUser);
+    const candidates = new Map<string, UserRef>();
+    for (const row of [...byPrefix, ...byTrigram]) candidates.set(row.id, { id: row.id, username: row.username });
+    return ok([...candidates.values()].slice(0, SEARCH_CANDIDATES_MAX));
   }
 
   async addConnection(
@@ -102,9 +123,13 @@ export class SqliteStore implements Store {
     otherId: string,
     conversationId: string,
     now: number,
-  ): Promise<AddConnectionResult> {
+  ): Promise<Result<AddConnectionResult, "unknown_user">> {
     const [low, high] = [userId, otherId].sort() as [string, string];
     return this.storage.transactionSync(() => {
+      const other = this.sql
+        .exec<{ username: string }>("SELECT username FROM users WHERE id = ?", otherId)
+        .toArray()[0];
+      if (!other) return { ok: false, reason: "unknown_user" } as const;
       const existing = this.sql
         .exec<{ created_at: number }>(
           "SELECT created_at FROM connections WHERE user_low = ? AND user_high = ?",
@@ -120,7 +145,11 @@ export class SqliteStore implements Store {
           conversationId,
           now,
         );
-        this.sql.exec("INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", conversationId, now);
+        this.sql.exec(
+          "INSERT INTO conversations (id, created_at, closed) VALUES (?, ?, 0) ON CONFLICT (id) DO UPDATE SET closed = 0",
+          conversationId,
+          now,
+        );
         for (const member of [low, high]) {
           this.sql.exec(
             "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id) VALUES (?, ?)",
@@ -129,78 +158,133 @@ export class SqliteStore implements Store {
           );
         }
       }
-      const other = this.sql.exec<{ username: string }>("SELECT username FROM users WHERE id = ?", otherId).one();
       const connection: ConnectionRecord = {
         userId: otherId,
         username: other.username,
         conversationId,
         createdAt: existing?.created_at ?? now,
       };
-      return { created: !existing, connection };
+      return ok({ created: !existing, connection });
     });
   }
 
-  async removeConnection(userId: string, otherId: string): Promise<boolean> {
+  async removeConnection(userId: string, otherId: string): Promise<Result<boolean>> {
     const [low, high] = [userId, otherId].sort();
-    const removed = this.sql
-      .exec("DELETE FROM connections WHERE user_low = ? AND user_high = ? RETURNING 1", low, high)
-      .toArray();
-    return removed.length > 0;
+    return this.storage.transactionSync(() => {
+      const removed = this.sql
+        .exec<{ conversation_id: string }>(
+          "DELETE FROM connections WHERE user_low = ? AND user_high = ? RETURNING conversation_id",
+          low,
+          high,
+        )
+        .toArray();
+      for (const row of removed) this.sql.exec("UPDATE conversations SET closed = 1 WHERE id = ?", row.conversation_id);
+      return ok(removed.length > 0);
+    });
   }
 
-  async listConnections(userId: string): Promise<ConnectionRecord[]> {
-    return this.sql
+  async listConnections(userId: string): Promise<Result<ConnectionRecord[]>> {
+    const rows = this.sql
       .exec<{ user_id: string; username: string; conversation_id: string; created_at: number }>(
         `SELECT u.id AS user_id, u.username, c.conversation_id, c.created_at FROM connections c
          JOIN users u ON u.id = CASE WHEN c.user_low = ? THEN c.user_high ELSE c.user_low END
-         WHERE c.user_low = ? OR c.user_high = ? ORDER BY c.created_at DESC`,
+         WHERE c.user_low = ? OR c.user_high = ? ORDER BY c.created_at DESC LIMIT ?`,
         userId,
         userId,
         userId,
+        CONNECTIONS_MAX,
       )
-      .toArray()
-      .map((row) => ({
+      .toArray();
+    return ok(
+      rows.map((row) => ({
         userId: row.user_id,
         username: row.username,
         conversationId: row.conversation_id,
         createdAt: row.created_at,
-      }));
+      })),
+    );
   }
 
-  async getConversation(id: string): Promise<ConversationRecord | null> {
+  async openConversation(
+    userId: string,
+    conversationId: string,
+  ): Promise<Result<OpenedConversation, "not_found" | "forbidden">> {
     const conversation = this.sql
-      .exec<{ created_at: number }>("SELECT created_at FROM conversations WHERE id = ?", id)
+      .exec<{ created_at: number; closed: number }>(
+        "SELECT created_at, closed FROM conversations WHERE id = ?",
+        conversationId,
+      )
       .toArray()[0];
-    if (!conversation) return null;
+    if (!conversation) return { ok: false, reason: "not_found" };
     const members = this.sql
-      .exec<{ user_id: string }>(
-        "SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY user_id",
-        id,
+      .exec<RefRow>(
+        `SELECT m.user_id AS id, COALESCE(u.username, '') AS username FROM conversation_members m
+         LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.user_id LIMIT ?`,
+        conversationId,
+        CONVERSATIONS_MAX,
       )
       .toArray()
-      .map((row) => row.user_id);
-    return { id, members, createdAt: conversation.created_at };
+      .map((row) => ({ id: row.id, username: row.username }));
+    if (conversation.closed || !members.some((member) => member.id === userId))
+      return { ok: false, reason: "forbidden" };
+    return ok({ id: conversationId, members, createdAt: conversation.created_at });
   }
 
-  async canAccessConversation(userId: string, conversationId: string): Promise<boolean> {
-    const conversation = await this.getConversation(conversationId);
-    if (!conversation?.members.includes(userId)) return false;
-    return conversation.members.every((member) => member === userId || this.connected(userId, member));
-  }
-
-  async listExpiredUsers(now: number, limit: number): Promise<string[]> {
-    return this.sql
-      .exec<{ id: string }>("SELECT id FROM users WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit)
-      .toArray()
-      .map((row) => row.id);
-  }
-
-  async expireUser(userId: string, now: number): Promise<void> {
-    this.sql.exec("UPDATE users SET expires_at = MIN(expires_at, ?) WHERE id = ?", now, userId);
-  }
-
-  async detachUser(userId: string): Promise<DetachedUser> {
+  async archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>> {
     return this.storage.transactionSync(() => {
+      let inserted = 0;
+      for (const message of batch.slice(0, ARCHIVE_BATCH_MAX)) {
+        inserted += this.sql
+          .exec(
+            "INSERT OR IGNORE INTO archived_messages (conversation_id, seq, id, sender_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING 1",
+            message.conversationId,
+            message.seq,
+            message.id,
+            message.senderId,
+            message.body,
+            message.sentAt,
+          )
+          .toArray().length;
+      }
+      return ok({ inserted });
+    });
+  }
+
+  async messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>> {
+    const rows = this.sql
+      .exec<MessageRow>(
+        "SELECT * FROM archived_messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        conversationId,
+        beforeSeq,
+        Math.min(limit, ARCHIVE_BATCH_MAX),
+      )
+      .toArray();
+    return ok(rows.reverse().map(toArchived));
+  }
+
+  async deleteConversationMessages(conversationId: string): Promise<Result<null>> {
+    this.sql.exec("DELETE FROM archived_messages WHERE conversation_id = ?", conversationId);
+    return ok(null);
+  }
+
+  async listExpiredUsers(now: number, limit: number): Promise<Result<string[]>> {
+    const rows = this.sql
+      .exec<{ id: string }>("SELECT id FROM users WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit)
+      .toArray();
+    return ok(rows.map((row) => row.id));
+  }
+
+  async expireUser(userId: string, now: number): Promise<Result<null>> {
+    this.sql.exec("UPDATE users SET expires_at = MIN(expires_at, ?) WHERE id = ?", now, userId);
+    return ok(null);
+  }
+
+  async detachUser(userId: string): Promise<Result<DetachedUser>> {
+    return this.storage.transactionSync(() => {
+      this.sql.exec(
+        "UPDATE conversations SET closed = 1 WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?)",
+        userId,
+      );
       const formerConnections = this.sql
         .exec<{ other: string }>(
           "DELETE FROM connections WHERE user_low = ? OR user_high = ? RETURNING CASE WHEN user_low = ? THEN user_high ELSE user_low END AS other",
@@ -210,34 +294,35 @@ export class SqliteStore implements Store {
         )
         .toArray()
         .map((row) => row.other);
-      return { conversationIds: this.conversationIdsOf(userId), formerConnections };
+      return ok({ conversationIds: this.conversationIdsOf(userId), formerConnections });
     });
   }
 
-  async deleteUser(userId: string): Promise<void> {
+  async deleteUser(userId: string): Promise<Result<null>> {
     this.storage.transactionSync(() => {
-      for (const id of this.conversationIdsOf(userId)) {
-        this.sql.exec("DELETE FROM conversation_members WHERE conversation_id = ?", id);
-        this.sql.exec("DELETE FROM conversations WHERE id = ?", id);
+      for (let ids = this.conversationIdsOf(userId); ids.length > 0; ids = this.conversationIdsOf(userId)) {
+        for (const id of ids) {
+          this.sql.exec("DELETE FROM archived_messages WHERE conversation_id = ?", id);
+          this.sql.exec("DELETE FROM conversation_members WHERE conversation_id = ?", id);
+          this.sql.exec("DELETE FROM conversations WHERE id = ?", id);
+        }
       }
       this.sql.exec("DELETE FROM connections WHERE user_low = ? OR user_high = ?", userId, userId);
       this.sql.exec("DELETE FROM user_trigrams WHERE user_id = ?", userId);
       this.sql.exec("DELETE FROM users WHERE id = ?", userId);
     });
+    return ok(null);
   }
 
   private conversationIdsOf(userId: string): string[] {
     return this.sql
-      .exec<{ conversation_id: string }>("SELECT conversation_id FROM conversation_members WHERE user_id = ?", userId)
+      .exec<{ conversation_id: string }>(
+        "SELECT conversation_id FROM conversation_members WHERE user_id = ? LIMIT ?",
+        userId,
+        CONVERSATIONS_MAX,
+      )
       .toArray()
       .map((row) => row.conversation_id);
-  }
-
-  private connected(userId: string, otherId: string): boolean {
-    const [low, high] = [userId, otherId].sort();
-    return (
-      this.sql.exec("SELECT 1 FROM connections WHERE user_low = ? AND user_high = ?", low, high).toArray().length > 0
-    );
   }
 }
 
@@ -248,6 +333,17 @@ function toUser(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+  };
+}
+
+function toArchived(row: MessageRow): ArchivedMessage {
+  return {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    id: row.id,
+    senderId: row.sender_id,
+    body: row.body,
+    sentAt: row.sent_at,
   };
 }
 
@@ -286,5 +382,21 @@ function migrate(sql: SqlStorage): void {
       PRIMARY KEY (conversation_id, user_id)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS conversation_members_user ON conversation_members (user_id);
+    CREATE TABLE IF NOT EXISTS archived_messages (
+      conversation_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      id TEXT NOT NULL,
+      sender_id TEXT NOT NULL,
+      body TEXT NOT NULL,
+      sent_at INTEGER NOT NULL,
+      PRIMARY KEY (conversation_id, seq)
+    ) WITHOUT ROWID;
   `);
+  // Databases from before conversations could be closed: add the column once.
+  const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('conversations')").toArray();
+  if (!columns.some((column) => column.name === "closed")) {
+    sql.exec("ALTER TABLE conversations ADD COLUMN closed INTEGER NOT NULL DEFAULT 0");
+    // Under the old rule a conversation without its connection was out of reach: keep it so.
+    sql.exec(`UPDATE conversations SET closed = 1 WHERE id NOT IN (SELECT conversation_id FROM connections)`);
+  }
 }

@@ -15,9 +15,31 @@ const OUTAGE_LOG_INTERVAL_MS = 60_000;
 /** Keys are `<prefix>:<key>`; set UPSTASH_KEY_PREFIX when deployments share a database. */
 const DEFAULT_KEY_PREFIX = "edge-chat";
 
-/** The Store for this environment: the embedded adapter until MongoDB is configured. */
-export function storeFor(env: Env): Store {
-  return env.EMBEDDED_STORE.get(env.EMBEDDED_STORE.idFromName(EMBEDDED_INSTANCE));
+/** Store hosts, each holding one MongoClient, when MONGODB_HOSTS does not say otherwise. */
+export const DEFAULT_MONGODB_HOSTS = 4;
+
+/**
+ * The Store for this environment: with MONGODB_URI, one of a fixed pool of hosts that each keep
+ * a MongoClient (picked by `key`, such as a user or conversation id, or at random), so the cluster
+ * sees a bounded number of connections; without it, the one embedded host.
+ */
+export function storeFor(env: Env, key?: string): Store {
+  if (!env.MONGODB_URI) return env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(EMBEDDED_INSTANCE));
+  const hosts = mongoHostCount(env);
+  const index = key === undefined ? Math.floor(Math.random() * hosts) : hashOf(key) % hosts;
+  return env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(`mongo-${index}`));
+}
+
+export function mongoHostCount(env: Env): number {
+  const configured = Number.parseInt(env.MONGODB_HOSTS ?? "", 10);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MONGODB_HOSTS;
+}
+
+/** FNV-1a: a stable spread of keys over the hosts. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /**
@@ -31,7 +53,7 @@ export function cacheFor(env: Env): Cache {
 }
 
 export function describePorts(env: Env): { store: "embedded" | "mongo"; cache: "embedded" | "upstash" } {
-  return { store: "embedded", cache: upstashConfig(env) ? "upstash" : "embedded" };
+  return { store: env.MONGODB_URI ? "mongo" : "embedded", cache: upstashConfig(env) ? "upstash" : "embedded" };
 }
 
 interface UpstashConfig {

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Store, UserRecord } from "./store";
+import { rankUsers } from "../fuzzy";
+import {
+  ARCHIVE_BATCH_MAX,
+  type ArchivedMessage,
+  type Result,
+  SEARCH_CANDIDATES_MAX,
+  type Store,
+  type UserRecord,
+} from "./store";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,6 +36,14 @@ function swapAt(word: string, index: number): string {
 
 const sortedIds = (users: { id: string }[]) => users.map((user) => user.id).sort();
 
+/** The value of a result that must have succeeded. */
+function value<T>(result: Result<T, string>): T {
+  if (!result.ok) throw new Error(`expected a value, got ${result.reason}`);
+  return result.value;
+}
+
+const refOf = (user: UserRecord) => ({ id: user.id, username: user.username });
+
 /**
  * The behaviour every Store adapter must have. Only the Store interface is used, and every test
  * makes its own users with fresh ids and names, so adapters whose state outlives a test pass too.
@@ -55,41 +71,50 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       username = `u_${randomWord(12)}`,
       overrides: Partial<UserRecord> = {},
     ): Promise<UserRecord> {
-      const result = await store.createUser(userRecord(username, overrides));
-      if (!result.ok) throw new Error(`could not create ${username}: ${result.reason}`);
-      return result.user;
+      return value(await store.createUser(userRecord(username, overrides)));
     }
 
     async function connectedPair(now = Date.now()) {
       const a = await createUser();
       const b = await createUser();
       const conversationId = `conv_${crypto.randomUUID()}`;
-      await store.addConnection(a.id, b.id, conversationId, now);
+      value(await store.addConnection(a.id, b.id, conversationId, now));
       return { a, b, conversationId };
     }
 
-    const search = (query: string, options: { excludeUserId?: string; limit?: number } = {}) =>
-      store.searchUsers(query, { limit: 20, now: Date.now(), ...options });
+    /** Candidates from the store, ranked above it, as the search route does. */
+    async function search(query: string, options: { excludeUserId?: string; limit?: number; now?: number } = {}) {
+      const { limit = 20, now = Date.now(), excludeUserId } = options;
+      const candidates = value(
+        await store.searchCandidates(query, { now, ...(excludeUserId ? { excludeUserId } : {}) }),
+      );
+      return rankUsers(query, candidates, limit);
+    }
+
+    /** "ok", or why `userId` may not open the conversation. */
+    async function access(userId: string, conversationId: string) {
+      const opened = await store.openConversation(userId, conversationId);
+      return opened.ok ? "ok" : opened.reason;
+    }
 
     describe("users", () => {
       it("creates a user and finds it by id", async () => {
         const record = userRecord(`u_${randomWord(12)}`);
-        const created = await store.createUser(record);
-        expect(created).toEqual({ ok: true, user: record });
-        expect(await store.getUser(record.id)).toEqual(record);
+        expect(await store.createUser(record)).toEqual({ ok: true, value: record });
+        expect(value(await store.getUser(record.id))).toEqual(record);
       });
 
       it("finds a user by username whatever the case", async () => {
         const word = randomWord(10);
         const user = await createUser(`Mixed_${word}`);
-        expect(await store.getUserByUsername(`Mixed_${word}`)).toEqual(user);
-        expect(await store.getUserByUsername(`mixed_${word}`)).toEqual(user);
-        expect(await store.getUserByUsername(`MIXED_${word.toUpperCase()}`)).toEqual(user);
+        expect(value(await store.getUserByUsername(`Mixed_${word}`))).toEqual(user);
+        expect(value(await store.getUserByUsername(`mixed_${word}`))).toEqual(user);
+        expect(value(await store.getUserByUsername(`MIXED_${word.toUpperCase()}`))).toEqual(user);
       });
 
       it("answers null for an unknown id or username", async () => {
-        expect(await store.getUser(crypto.randomUUID())).toBeNull();
-        expect(await store.getUserByUsername(`nobody_${randomWord(12)}`)).toBeNull();
+        expect(value(await store.getUser(crypto.randomUUID()))).toBeNull();
+        expect(value(await store.getUserByUsername(`nobody_${randomWord(12)}`))).toBeNull();
       });
 
       it("refuses a second user whose name differs only in case", async () => {
@@ -97,8 +122,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const first = await createUser(`taken_${word}`);
         const second = userRecord(`TAKEN_${word.toUpperCase()}`);
         expect(await store.createUser(second)).toEqual({ ok: false, reason: "username_taken" });
-        expect(await store.getUser(second.id)).toBeNull();
-        expect(await store.getUserByUsername(`taken_${word}`)).toEqual(first);
+        expect(value(await store.getUser(second.id))).toBeNull();
+        expect(value(await store.getUserByUsername(`taken_${word}`))).toEqual(first);
       });
     });
 
@@ -114,10 +139,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(found.map((user) => user.id)).toEqual([exact.id, prefix.id, substring.id, typo.id]);
       });
 
-      it("returns whole user records", async () => {
+      it("returns ids and names, never password hashes", async () => {
         const word = randomWord(10);
         const user = await createUser(word);
-        expect(await search(word)).toEqual([user]);
+        expect(await search(word)).toEqual([refOf(user)]);
+      });
+
+      it("returns at most the candidate bound, however many names match", async () => {
+        const candidates = value(await store.searchCandidates("u_", { now: Date.now() }));
+        expect(candidates.length).toBeLessThanOrEqual(SEARCH_CANDIDATES_MAX);
       });
 
       it("finds a user regardless of the query's case", async () => {
@@ -164,7 +194,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const active = await createUser(`${word}_on`);
         await createUser(`${word}_gone`, { expiresAt: now - 1 });
         await createUser(`${word}_edge`, { expiresAt: now });
-        const found = await store.searchUsers(word, { limit: 20, now });
+        const found = await search(word, { now });
         expect(found.map((user) => user.id)).toEqual([active.id]);
       });
 
@@ -186,7 +216,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const inside = await createUser(`${randomWord(4, word[0])}${pair}${randomWord(4)}`);
         const typo = await createUser(`${word[0]}${otherThan(word[1])}${randomWord(8)}`);
         for (const query of [pair, pair.toUpperCase(), pair.slice(0, 1)]) {
-          const found = await store.searchUsers(query, { limit: 1000, now: Date.now() });
+          const found = await search(query, { limit: 1000 });
           const notByPrefix = found.filter((user) => !user.username.toLowerCase().startsWith(query.toLowerCase()));
           expect(notByPrefix.map((user) => user.username)).toEqual([]);
           const ids = found.map((user) => user.id);
@@ -203,30 +233,40 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const a = await createUser();
         const b = await createUser();
         const conversationId = `conv_${crypto.randomUUID()}`;
-        const first = await store.addConnection(a.id, b.id, conversationId, 1_000);
+        const first = value(await store.addConnection(a.id, b.id, conversationId, 1_000));
         expect(first).toEqual({
           created: true,
           connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 },
         });
-        const again = await store.addConnection(a.id, b.id, conversationId, 2_000);
+        const again = value(await store.addConnection(a.id, b.id, conversationId, 2_000));
         expect(again).toEqual({
           created: false,
           connection: { userId: b.id, username: b.username, conversationId, createdAt: 1_000 },
         });
-        const fromOtherSide = await store.addConnection(b.id, a.id, conversationId, 3_000);
+        const fromOtherSide = value(await store.addConnection(b.id, a.id, conversationId, 3_000));
         expect(fromOtherSide).toEqual({
           created: false,
           connection: { userId: a.id, username: a.username, conversationId, createdAt: 1_000 },
         });
-        expect(await store.listConnections(a.id)).toHaveLength(1);
+        expect(value(await store.listConnections(a.id))).toHaveLength(1);
+      });
+
+      it("answers unknown_user for someone who does not exist, and connects nobody", async () => {
+        const a = await createUser();
+        const ghost = crypto.randomUUID();
+        expect(await store.addConnection(a.id, ghost, `conv_${crypto.randomUUID()}`, 1_000)).toEqual({
+          ok: false,
+          reason: "unknown_user",
+        });
+        expect(value(await store.listConnections(a.id))).toEqual([]);
       });
 
       it("shows the connection to both sides with the other person's name", async () => {
         const { a, b, conversationId } = await connectedPair(5_000);
-        expect(await store.listConnections(a.id)).toEqual([
+        expect(value(await store.listConnections(a.id))).toEqual([
           { userId: b.id, username: b.username, conversationId, createdAt: 5_000 },
         ]);
-        expect(await store.listConnections(b.id)).toEqual([
+        expect(value(await store.listConnections(b.id))).toEqual([
           { userId: a.id, username: a.username, conversationId, createdAt: 5_000 },
         ]);
       });
@@ -235,74 +275,132 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const a = await createUser();
         const b = await createUser();
         const c = await createUser();
-        await store.addConnection(a.id, b.id, `conv_${crypto.randomUUID()}`, 1_000);
-        await store.addConnection(c.id, a.id, `conv_${crypto.randomUUID()}`, 2_000);
-        expect((await store.listConnections(a.id)).map((x) => x.userId).sort()).toEqual([b.id, c.id].sort());
-        expect((await store.listConnections(b.id)).map((x) => x.userId)).toEqual([a.id]);
-        expect((await store.listConnections(c.id)).map((x) => x.userId)).toEqual([a.id]);
+        value(await store.addConnection(a.id, b.id, `conv_${crypto.randomUUID()}`, 1_000));
+        value(await store.addConnection(c.id, a.id, `conv_${crypto.randomUUID()}`, 2_000));
+        expect(
+          value(await store.listConnections(a.id))
+            .map((x) => x.userId)
+            .sort(),
+        ).toEqual([b.id, c.id].sort());
+        expect(value(await store.listConnections(b.id)).map((x) => x.userId)).toEqual([a.id]);
+        expect(value(await store.listConnections(c.id)).map((x) => x.userId)).toEqual([a.id]);
       });
 
       it("removes a connection from either side once", async () => {
         const { a, b } = await connectedPair();
-        expect(await store.removeConnection(b.id, a.id)).toBe(true);
-        expect(await store.removeConnection(a.id, b.id)).toBe(false);
-        expect(await store.listConnections(a.id)).toEqual([]);
-        expect(await store.listConnections(b.id)).toEqual([]);
+        expect(value(await store.removeConnection(b.id, a.id))).toBe(true);
+        expect(value(await store.removeConnection(a.id, b.id))).toBe(false);
+        expect(value(await store.listConnections(a.id))).toEqual([]);
+        expect(value(await store.listConnections(b.id))).toEqual([]);
       });
 
       it("connects two users again after a removal", async () => {
         const { a, b, conversationId } = await connectedPair(1_000);
-        await store.removeConnection(a.id, b.id);
-        const again = await store.addConnection(a.id, b.id, conversationId, 9_000);
+        value(await store.removeConnection(a.id, b.id));
+        const again = value(await store.addConnection(a.id, b.id, conversationId, 9_000));
         expect(again).toMatchObject({ created: true, connection: { userId: b.id, createdAt: 9_000 } });
-        expect(await store.canAccessConversation(b.id, conversationId)).toBe(true);
+        expect(await access(b.id, conversationId)).toBe("ok");
       });
     });
 
-    describe("conversations", () => {
-      it("opens a conversation whose members are both users", async () => {
+    describe("openConversation", () => {
+      it("answers the members with their names and the creation time, in one call", async () => {
         const { a, b, conversationId } = await connectedPair(7_000);
-        const conversation = await store.getConversation(conversationId);
-        expect(conversation).not.toBeNull();
-        expect(conversation!.id).toBe(conversationId);
-        expect(conversation!.createdAt).toBe(7_000);
-        expect([...conversation!.members].sort()).toEqual([a.id, b.id].sort());
+        const opened = value(await store.openConversation(a.id, conversationId));
+        expect(opened.id).toBe(conversationId);
+        expect(opened.createdAt).toBe(7_000);
+        expect([...opened.members].sort((x, y) => x.id.localeCompare(y.id))).toEqual(
+          [refOf(a), refOf(b)].sort((x, y) => x.id.localeCompare(y.id)),
+        );
+        expect(value(await store.openConversation(b.id, conversationId))).toEqual(opened);
       });
 
-      it("answers null for an unknown conversation", async () => {
-        expect(await store.getConversation(`conv_${crypto.randomUUID()}`)).toBeNull();
+      it("answers not_found for an unknown conversation", async () => {
+        const a = await createUser();
+        expect(await access(a.id, `conv_${crypto.randomUUID()}`)).toBe("not_found");
       });
 
-      it("keeps the conversation after the connection is removed", async () => {
-        const { a, b, conversationId } = await connectedPair();
-        await store.removeConnection(a.id, b.id);
-        const conversation = await store.getConversation(conversationId);
-        expect([...(conversation?.members ?? [])].sort()).toEqual([a.id, b.id].sort());
-      });
-
-      it("lets a connected member in", async () => {
-        const { a, b, conversationId } = await connectedPair();
-        expect(await store.canAccessConversation(a.id, conversationId)).toBe(true);
-        expect(await store.canAccessConversation(b.id, conversationId)).toBe(true);
-      });
-
-      it("keeps out someone who is not a member", async () => {
+      it("answers forbidden to someone who is not a member", async () => {
         const { a, conversationId } = await connectedPair();
         const stranger = await createUser();
         await store.addConnection(stranger.id, a.id, `conv_${crypto.randomUUID()}`, Date.now());
-        expect(await store.canAccessConversation(stranger.id, conversationId)).toBe(false);
+        expect(await access(stranger.id, conversationId)).toBe("forbidden");
       });
 
-      it("keeps out both members once they are no longer connected", async () => {
+      it("closes the conversation to both members when their connection is removed, and keeps it", async () => {
         const { a, b, conversationId } = await connectedPair();
         await store.removeConnection(a.id, b.id);
-        expect(await store.canAccessConversation(a.id, conversationId)).toBe(false);
-        expect(await store.canAccessConversation(b.id, conversationId)).toBe(false);
+        expect(await access(a.id, conversationId)).toBe("forbidden");
+        expect(await access(b.id, conversationId)).toBe("forbidden");
+        // Still there for the purge to find.
+        expect(value(await store.detachUser(a.id)).conversationIds).toEqual([conversationId]);
       });
 
-      it("keeps everyone out of an unknown conversation", async () => {
-        const a = await createUser();
-        expect(await store.canAccessConversation(a.id, `conv_${crypto.randomUUID()}`)).toBe(false);
+      it("opens it again when the two connect again", async () => {
+        const { a, b, conversationId } = await connectedPair(1_000);
+        await store.removeConnection(a.id, b.id);
+        await store.addConnection(b.id, a.id, conversationId, 2_000);
+        expect(await access(a.id, conversationId)).toBe("ok");
+        expect(value(await store.openConversation(a.id, conversationId)).createdAt).toBe(1_000);
+      });
+    });
+
+    describe("the message archive", () => {
+      const message = (conversationId: string, seq: number, senderId = "sender"): ArchivedMessage => ({
+        conversationId,
+        seq,
+        id: `client-${seq}-${crypto.randomUUID()}`,
+        senderId,
+        body: `message ${seq}`,
+        sentAt: 1_700_000_000_000 + seq,
+      });
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+      it("archives a batch and serves pages before a seq, oldest first", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const batch = range(1, 10).map((seq) => message(conversationId, seq));
+        expect(value(await store.archiveMessages(batch))).toEqual({ inserted: 10 });
+        expect(value(await store.messagesBefore(conversationId, 11, 3))).toEqual(batch.slice(7, 10));
+        expect(value(await store.messagesBefore(conversationId, 8, 3))).toEqual(batch.slice(4, 7));
+        expect(value(await store.messagesBefore(conversationId, 3, 50))).toEqual(batch.slice(0, 2));
+        expect(value(await store.messagesBefore(conversationId, 1, 50))).toEqual([]);
+      });
+
+      it("stores each message once when a batch is written again, even overlapping", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const first = range(1, 5).map((seq) => message(conversationId, seq));
+        await store.archiveMessages(first);
+        // A retry after a lost answer: the same messages again, plus new ones.
+        const retry = [...first.slice(2), ...range(6, 8).map((seq) => message(conversationId, seq))];
+        expect(value(await store.archiveMessages(retry))).toEqual({ inserted: 3 });
+        expect(value(await store.archiveMessages(retry))).toEqual({ inserted: 0 });
+        const all = value(await store.messagesBefore(conversationId, 1_000, 100));
+        expect(all.map((m) => m.seq)).toEqual(range(1, 8));
+        expect(all.slice(0, 5)).toEqual(first);
+      });
+
+      it("keeps conversations apart: the same seq in two conversations is two messages", async () => {
+        const one = `conv_${crypto.randomUUID()}`;
+        const two = `conv_${crypto.randomUUID()}`;
+        expect(value(await store.archiveMessages([message(one, 1), message(two, 1)]))).toEqual({ inserted: 2 });
+        expect(value(await store.messagesBefore(one, 2, 10))).toHaveLength(1);
+        expect(value(await store.messagesBefore(two, 2, 10))).toHaveLength(1);
+      });
+
+      it("deletes one conversation's messages, safely twice", async () => {
+        const gone = `conv_${crypto.randomUUID()}`;
+        const kept = `conv_${crypto.randomUUID()}`;
+        await store.archiveMessages([message(gone, 1), message(gone, 2), message(kept, 1)]);
+        expect(await store.deleteConversationMessages(gone)).toEqual({ ok: true, value: null });
+        expect(await store.deleteConversationMessages(gone)).toEqual({ ok: true, value: null });
+        expect(value(await store.messagesBefore(gone, 100, 10))).toEqual([]);
+        expect(value(await store.messagesBefore(kept, 100, 10))).toHaveLength(1);
+      });
+
+      it("answers a page of at most the archive bound", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        await store.archiveMessages(range(1, 3).map((seq) => message(conversationId, seq)));
+        expect(value(await store.messagesBefore(conversationId, 100, 10 * ARCHIVE_BATCH_MAX))).toHaveLength(3);
       });
     });
 
@@ -315,12 +413,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const middle = await createUser(undefined, { expiresAt: base + 20 });
         const later = await createUser(undefined, { expiresAt: base + 40 });
         try {
-          expect(await store.listExpiredUsers(base + 30, 10)).toEqual([oldest.id, middle.id, newest.id]);
-          expect(await store.listExpiredUsers(base + 29, 10)).toEqual([oldest.id, middle.id]);
-          expect(await store.listExpiredUsers(base + 30, 2)).toEqual([oldest.id, middle.id]);
-          expect(await store.listExpiredUsers(base + 9, 10)).toEqual([]);
+          expect(value(await store.listExpiredUsers(base + 30, 10))).toEqual([oldest.id, middle.id, newest.id]);
+          expect(value(await store.listExpiredUsers(base + 29, 10))).toEqual([oldest.id, middle.id]);
+          expect(value(await store.listExpiredUsers(base + 30, 2))).toEqual([oldest.id, middle.id]);
+          expect(value(await store.listExpiredUsers(base + 9, 10))).toEqual([]);
         } finally {
-          for (const user of [newest, oldest, middle, later]) await store.deleteUser(user.id);
+          for (const user of [newest, oldest, middle, later]) value(await store.deleteUser(user.id));
         }
       });
 
@@ -328,11 +426,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const word = randomWord(10);
         const user = await createUser(word);
         const now = Date.now();
-        await store.expireUser(user.id, now);
-        expect((await store.getUser(user.id))?.expiresAt).toBe(now);
-        expect(await store.listExpiredUsers(now, 10_000)).toContain(user.id);
-        expect(await store.searchUsers(word, { limit: 20, now })).toEqual([]);
-        await store.deleteUser(user.id);
+        value(await store.expireUser(user.id, now));
+        expect(value(await store.getUser(user.id))?.expiresAt).toBe(now);
+        expect(value(await store.listExpiredUsers(now, 10_000))).toContain(user.id);
+        expect(await search(word, { now })).toEqual([]);
+        value(await store.deleteUser(user.id));
       });
 
       it("detaches a user: drops their connections and returns their conversations", async () => {
@@ -340,71 +438,90 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const c = await createUser();
         const withC = `conv_${crypto.randomUUID()}`;
         const betweenOthers = `conv_${crypto.randomUUID()}`;
-        await store.addConnection(c.id, a.id, withC, Date.now());
-        await store.addConnection(b.id, c.id, betweenOthers, Date.now());
+        value(await store.addConnection(c.id, a.id, withC, Date.now()));
+        value(await store.addConnection(b.id, c.id, betweenOthers, Date.now()));
 
-        const detached = await store.detachUser(a.id);
+        const detached = value(await store.detachUser(a.id));
         expect([...detached.conversationIds].sort()).toEqual([withB, withC].sort());
         expect([...detached.formerConnections].sort()).toEqual([b.id, c.id].sort());
-        expect(await store.listConnections(a.id)).toEqual([]);
-        expect((await store.listConnections(b.id)).map((x) => x.userId)).toEqual([c.id]);
-        expect((await store.listConnections(c.id)).map((x) => x.userId)).toEqual([b.id]);
-        expect(await store.canAccessConversation(b.id, withB)).toBe(false);
-        expect(await store.canAccessConversation(b.id, betweenOthers)).toBe(true);
+        expect(value(await store.listConnections(a.id))).toEqual([]);
+        expect(value(await store.listConnections(b.id)).map((x) => x.userId)).toEqual([c.id]);
+        expect(value(await store.listConnections(c.id)).map((x) => x.userId)).toEqual([b.id]);
+        expect(await access(b.id, withB)).toBe("forbidden");
+        expect(await access(b.id, betweenOthers)).toBe("ok");
       });
 
       it("detaches a user again safely, still finding their conversations", async () => {
         const { a, b, conversationId } = await connectedPair();
-        await store.detachUser(a.id);
-        const again = await store.detachUser(a.id);
+        value(await store.detachUser(a.id));
+        const again = value(await store.detachUser(a.id));
         expect(again).toEqual({ conversationIds: [conversationId], formerConnections: [] });
-        expect(await store.listConnections(b.id)).toEqual([]);
+        expect(value(await store.listConnections(b.id))).toEqual([]);
       });
 
       it("deletes a user and their conversations, leaving others' alone", async () => {
         const { a, b, conversationId: withB } = await connectedPair();
         const c = await createUser();
         const betweenOthers = `conv_${crypto.randomUUID()}`;
-        await store.addConnection(b.id, c.id, betweenOthers, Date.now());
-        await store.detachUser(a.id);
+        value(await store.addConnection(b.id, c.id, betweenOthers, Date.now()));
+        value(await store.detachUser(a.id));
 
-        await store.deleteUser(a.id);
-        expect(await store.getUser(a.id)).toBeNull();
-        expect(await store.getUserByUsername(a.username)).toBeNull();
-        expect(await store.getConversation(withB)).toBeNull();
-        expect(await store.detachUser(a.id)).toEqual({ conversationIds: [], formerConnections: [] });
-        expect(await store.getUser(b.id)).toEqual(b);
-        expect(await store.getConversation(betweenOthers)).not.toBeNull();
-        expect(await store.canAccessConversation(c.id, betweenOthers)).toBe(true);
+        value(await store.deleteUser(a.id));
+        expect(value(await store.getUser(a.id))).toBeNull();
+        expect(value(await store.getUserByUsername(a.username))).toBeNull();
+        expect(await access(b.id, withB)).toBe("not_found");
+        expect(value(await store.detachUser(a.id))).toEqual({ conversationIds: [], formerConnections: [] });
+        expect(value(await store.getUser(b.id))).toEqual(b);
+
+        expect(await access(c.id, betweenOthers)).toBe("ok");
+      });
+
+      it("deletes a user's archived messages with their conversations, and nobody else's", async () => {
+        const { a, b, conversationId: withB } = await connectedPair();
+        const c = await createUser();
+        const betweenOthers = `conv_${crypto.randomUUID()}`;
+        value(await store.addConnection(b.id, c.id, betweenOthers, Date.now()));
+        const archived = (conversationId: string, seq: number): ArchivedMessage => ({
+          conversationId,
+          seq,
+          id: crypto.randomUUID(),
+          senderId: b.id,
+          body: "hi",
+          sentAt: Date.now(),
+        });
+        value(await store.archiveMessages([archived(withB, 1), archived(withB, 2), archived(betweenOthers, 1)]));
+        value(await store.deleteUser(a.id));
+        expect(value(await store.messagesBefore(withB, 100, 10))).toEqual([]);
+        expect(value(await store.messagesBefore(betweenOthers, 100, 10))).toHaveLength(1);
       });
 
       it("deletes a user who was never detached, connections included", async () => {
         const { a, b, conversationId } = await connectedPair();
-        await store.deleteUser(a.id);
-        expect(await store.getUser(a.id)).toBeNull();
-        expect(await store.getConversation(conversationId)).toBeNull();
-        expect(await store.listConnections(b.id)).toEqual([]);
+        value(await store.deleteUser(a.id));
+        expect(value(await store.getUser(a.id))).toBeNull();
+        expect(await access(b.id, conversationId)).toBe("not_found");
+        expect(value(await store.listConnections(b.id))).toEqual([]);
       });
 
       it("deletes a user again safely", async () => {
         const user = await createUser();
-        await store.deleteUser(user.id);
-        await expect(store.deleteUser(user.id)).resolves.toBeUndefined();
-        expect(await store.getUser(user.id)).toBeNull();
+        value(await store.deleteUser(user.id));
+        expect(await store.deleteUser(user.id)).toEqual({ ok: true, value: null });
+        expect(value(await store.getUser(user.id))).toBeNull();
       });
 
       it("frees a deleted user's name", async () => {
         const user = await createUser();
-        await store.deleteUser(user.id);
+        value(await store.deleteUser(user.id));
         const reused = userRecord(user.username.toUpperCase());
-        expect(await store.createUser(reused)).toEqual({ ok: true, user: reused });
-        expect(await store.getUserByUsername(user.username)).toEqual(reused);
+        expect(await store.createUser(reused)).toEqual({ ok: true, value: reused });
+        expect(value(await store.getUserByUsername(user.username))).toEqual(reused);
       });
 
       it("no longer finds a deleted user by search", async () => {
         const word = randomWord(10);
         const user = await createUser(word);
-        await store.deleteUser(user.id);
+        value(await store.deleteUser(user.id));
         expect(await search(word)).toEqual([]);
       });
     });

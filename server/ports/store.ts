@@ -1,7 +1,10 @@
 /**
- * The data port: users, connections and conversations. Adapters: the embedded one on
- * Durable Object SQLite (worker/adapters/sqlite-store.ts); MongoDB comes next.
- * Times are milliseconds since the epoch. Expected failures are values, not exceptions.
+ * The data port: users, connections, conversations and the message archive. Adapters: the
+ * embedded one on Durable Object SQLite (server/adapters/sqlite-store.ts) and MongoDB
+ * (server/adapters/mongo-store.ts), both hosted by durable-objects/store-host.ts.
+ * Times are milliseconds since the epoch. Every method answers a value, never throws for an
+ * expected failure: a network store may be unreachable, and that is `reason: "unavailable"`.
+ * Every method reads a bounded amount: one call, one answer of known size.
  */
 
 export interface UserRecord {
@@ -12,6 +15,12 @@ export interface UserRecord {
   expiresAt: number;
 }
 
+/** A user as others see them. */
+export interface UserRef {
+  id: string;
+  username: string;
+}
+
 export interface ConnectionRecord {
   /** The other person. */
   userId: string;
@@ -20,14 +29,24 @@ export interface ConnectionRecord {
   createdAt: number;
 }
 
-export interface ConversationRecord {
+/** A conversation opened by one of its members: who is in it, with names, in one answer. */
+export interface OpenedConversation {
   id: string;
   /** A list, never a pair: group chats come next. */
-  members: string[];
+  members: UserRef[];
   createdAt: number;
 }
 
-export type CreateUserResult = { ok: true; user: UserRecord } | { ok: false; reason: "username_taken" };
+/** One message as the archive keeps it; `(conversationId, seq)` identifies it. */
+export interface ArchivedMessage {
+  conversationId: string;
+  seq: number;
+  /** The client's message id, kept for idempotency beside the seq. */
+  id: string;
+  senderId: string;
+  body: string;
+  sentAt: number;
+}
 
 export interface AddConnectionResult {
   created: boolean;
@@ -40,33 +59,86 @@ export interface DetachedUser {
   formerConnections: string[];
 }
 
+export interface SearchOptions {
+  excludeUserId?: string;
+  now: number;
+}
+
+/** The store did not answer in time (network, failover, overload): try again shortly. */
+export type Unavailable = { ok: false; reason: "unavailable" };
+
+/** A value, an expected failure named by `E`, or the store being unreachable. */
+export type Result<T, E extends string = never> = { ok: true; value: T } | { ok: false; reason: E } | Unavailable;
+
+/** At most this many search candidates come back; the ranking above the port picks from them. */
+export const SEARCH_CANDIDATES_MAX = 200;
+/** At most this many connections per user are listed. */
+export const CONNECTIONS_MAX = 1_000;
+/** At most this many conversations of one user are returned or removed per call. */
+export const CONVERSATIONS_MAX = 1_000;
+/** At most this many messages per archive write or history page. */
+export const ARCHIVE_BATCH_MAX = 500;
+
 export interface Store {
-  createUser(user: UserRecord): Promise<CreateUserResult>;
-  getUser(id: string): Promise<UserRecord | null>;
+  /** Answers when the store is reachable. */
+  ping(): Promise<Result<null>>;
+
+  createUser(user: UserRecord): Promise<Result<UserRecord, "username_taken">>;
+  getUser(id: string): Promise<Result<UserRecord | null>>;
   /** Case-insensitive. */
-  getUserByUsername(username: string): Promise<UserRecord | null>;
-  /** Ranked: exact, prefix, substring, then near matches; unexpired users only. */
-  searchUsers(query: string, options: { excludeUserId?: string; limit: number; now: number }): Promise<UserRecord[]>;
+  getUserByUsername(username: string): Promise<Result<UserRecord | null>>;
+  /**
+   * Candidates for a search, unranked, unexpired and without `excludeUserId`: exact name, names
+   * that start with the query, and names that share trigrams with it (for typos). At most
+   * SEARCH_CANDIDATES_MAX; `rankUsers` in server/fuzzy.ts ranks them.
+   */
+  searchCandidates(query: string, options: SearchOptions): Promise<Result<UserRef[]>>;
 
-  /** Connects two users (both see it) and opens their conversation. Idempotent. */
-  addConnection(userId: string, otherId: string, conversationId: string, now: number): Promise<AddConnectionResult>;
-  /** True when a connection existed. Its conversation is kept for the purge to find. */
-  removeConnection(userId: string, otherId: string): Promise<boolean>;
-  listConnections(userId: string): Promise<ConnectionRecord[]>;
+  /**
+   * Connects two users (both see it) and opens their conversation with both as members.
+   * Idempotent. `unknown_user` when the other user does not exist.
+   */
+  addConnection(
+    userId: string,
+    otherId: string,
+    conversationId: string,
+    now: number,
+  ): Promise<Result<AddConnectionResult, "unknown_user">>;
+  /** True when a connection existed. Its conversation is closed, and kept for the purge to find. */
+  removeConnection(userId: string, otherId: string): Promise<Result<boolean>>;
+  /** Newest first, at most CONNECTIONS_MAX. */
+  listConnections(userId: string): Promise<Result<ConnectionRecord[]>>;
 
-  getConversation(id: string): Promise<ConversationRecord | null>;
-  /** A member of the conversation who is still connected to every other member. */
-  canAccessConversation(userId: string, conversationId: string): Promise<boolean>;
+  /**
+   * The conversation with its members' names, for one of its members, in one call:
+   * `not_found` when there is no such conversation, `forbidden` when the user is not a member
+   * or the conversation was closed (its connection removed).
+   */
+  openConversation(
+    userId: string,
+    conversationId: string,
+  ): Promise<Result<OpenedConversation, "not_found" | "forbidden">>;
+
+  /** Writes messages to the archive. Idempotent: a message already archived is left as it is. */
+  archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>>;
+  /** Archived messages with seq below `beforeSeq`, oldest first: the newest `limit` of them. */
+  messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>>;
+  /** Removes a conversation's archived messages. Safe to repeat. */
+  deleteConversationMessages(conversationId: string): Promise<Result<null>>;
 
   /** Users whose account expired at or before `now`, oldest first. */
-  listExpiredUsers(now: number, limit: number): Promise<string[]>;
+  listExpiredUsers(now: number, limit: number): Promise<Result<string[]>>;
   /** Ends the account now: it can no longer sign in, and the purge will remove it. */
-  expireUser(userId: string, now: number): Promise<void>;
+  expireUser(userId: string, now: number): Promise<Result<null>>;
   /**
    * First step of removing a user: drops their connections (so nobody sees them any more)
-   * and returns every conversation they are in. Safe to repeat.
+   * and returns their conversations (at most CONVERSATIONS_MAX). Safe to repeat.
    */
-  detachUser(userId: string): Promise<DetachedUser>;
-  /** Last step: removes their conversations and the user record. Safe to repeat. */
-  deleteUser(userId: string): Promise<void>;
+  detachUser(userId: string): Promise<Result<DetachedUser>>;
+  /**
+   * Last step: removes their conversations with their archived messages (in bounded batches),
+   * then the user record, which goes last so an interrupted call is finished by the next. Safe
+   * to repeat.
+   */
+  deleteUser(userId: string): Promise<Result<null>>;
 }

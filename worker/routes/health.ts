@@ -3,13 +3,26 @@ import type { HealthBody } from "../../protocol/api";
 import { describePorts } from "../../server/ports";
 import type { AppEnv } from "../context";
 
+/** Which adapters serve this deployment and whether each answers now; 503 when one does not. */
 export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
-  const ports = describePorts(c.env);
-  try {
-    await Promise.all([c.var.store.getUser("health-check"), c.var.cache.get("health-check")]);
-    return c.json<HealthBody>({ ok: true, ...ports });
-  } catch (error) {
-    console.error("health check failed", error);
-    return c.json<HealthBody>({ ok: false, ...ports }, 503);
-  }
+  const started = Date.now();
+  const [store, cache] = await Promise.all([
+    c.var.store.ping().then(
+      (result) => result.ok,
+      (error: unknown) => {
+        console.error("health: the store failed", error);
+        return false;
+      },
+    ),
+    c.var.cache.get("health-check").then(
+      () => true,
+      (error: unknown) => {
+        console.error("health: the cache failed", error);
+        return false;
+      },
+    ),
+  ]);
+  const ok = store && cache;
+  const body: HealthBody = { ok, ...describePorts(c.env), answers: { store, cache, storeMs: Date.now() - started } };
+  return c.json<HealthBody>(body, ok ? 200 : 503);
 });

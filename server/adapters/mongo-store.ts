@@ -1,0 +1,436 @@
+import {
+  type Collection,
+  type Db,
+  MongoBulkWriteError,
+  MongoClient,
+  type MongoClientOptions,
+  MongoError,
+  MongoServerError,
+} from "mongodb";
+import { trigrams } from "../fuzzy";
+import {
+  type AddConnectionResult,
+  ARCHIVE_BATCH_MAX,
+  type ArchivedMessage,
+  CONNECTIONS_MAX,
+  CONVERSATIONS_MAX,
+  type ConnectionRecord,
+  type DetachedUser,
+  type OpenedConversation,
+  type Result,
+  SEARCH_CANDIDATES_MAX,
+  type SearchOptions,
+  type Store,
+  type UserRecord,
+  type UserRef,
+} from "../ports/store";
+
+/** Connections one client opens to the primary at most; the README multiplies it by the hosts. */
+export const MONGO_MAX_POOL_SIZE = 5;
+/** Users sharing a trigram with the query that a search scores at most. */
+const TRIGRAM_SCAN_MAX = 1_000;
+/** Messages removed per round trip when a conversation is deleted. */
+const DELETE_BATCH = 1_000;
+
+/**
+ * Client options for a long-lived client held by a Durable Object: a small pool, and short
+ * timeouts so that an unreachable cluster answers `unavailable` in seconds, not after 30 s.
+ */
+export function mongoClientOptions(): MongoClientOptions {
+  return {
+    maxPoolSize: MONGO_MAX_POOL_SIZE,
+    minPoolSize: 0,
+    serverSelectionTimeoutMS: 2_500,
+    connectTimeoutMS: 2_500,
+    socketTimeoutMS: 10_000,
+    maxIdleTimeMS: 60_000,
+    appName: "edge-chat",
+  };
+}
+
+export const createMongoClient = (uri: string) => new MongoClient(uri, mongoClientOptions());
+
+interface UserDoc {
+  _id: string;
+  username: string;
+  /** The lower-cased username: unique, so names are unique whatever their case (no collation). */
+  usernameKey: string;
+  passwordHash: string;
+  createdAt: number;
+  expiresAt: number;
+  trigrams: string[];
+}
+
+interface ConnectionDoc {
+  /** `low:high`, the sorted pair: one document per pair. */
+  _id: string;
+  userLow: string;
+  userHigh: string;
+  conversationId: string;
+  createdAt: number;
+}
+
+interface ConversationDoc {
+  _id: string;
+  members: string[];
+  createdAt: number;
+  /** Set when the connection behind it was removed: nobody may open it, and the purge still finds it. */
+  closed: boolean;
+}
+
+interface MessageDoc {
+  /** `conversationId:seq`: ids of two conversations never collide, and a rewrite is a duplicate. */
+  _id: string;
+  conversationId: string;
+  seq: number;
+  clientId: string;
+  senderId: string;
+  body: string;
+  sentAt: number;
+}
+
+const ok = <T>(value: T) => ({ ok: true, value }) as const;
+const UNAVAILABLE = { ok: false, reason: "unavailable" } as const;
+const DUPLICATE_KEY = 11000;
+/** Server answers that mean "not now" (failover, shutdown, overload) rather than a bad request. */
+const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 462]);
+
+/** True when the error means the cluster is unreachable or busy, not that the request is wrong. */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof MongoError)) return false;
+  if (!(error instanceof MongoServerError)) return true;
+  return (
+    error.hasErrorLabel("RetryableWriteError") ||
+    error.hasErrorLabel("SystemOverloadedError") ||
+    TRANSIENT_CODES.has(Number(error.code))
+  );
+}
+
+const pairId = (a: string, b: string) => [a, b].sort().join(":");
+export const messageId = (conversationId: string, seq: number) => `${conversationId}:${seq}`;
+
+/** The Store on MongoDB through the official driver. Indexes come from migrations/. */
+export class MongoStore implements Store {
+  private readonly users: Collection<UserDoc>;
+  private readonly connections: Collection<ConnectionDoc>;
+  private readonly conversations: Collection<ConversationDoc>;
+  private readonly messages: Collection<MessageDoc>;
+
+  constructor(private readonly db: Db) {
+    this.users = db.collection("users");
+    this.connections = db.collection("connections");
+    this.conversations = db.collection("conversations");
+    this.messages = db.collection("messages");
+  }
+
+  ping(): Promise<Result<null>> {
+    return guard(async () => {
+      await this.db.command({ ping: 1 });
+      return ok(null);
+    });
+  }
+
+  createUser(user: UserRecord): Promise<Result<UserRecord, "username_taken">> {
+    return guard(async () => {
+      const usernameKey = user.username.toLowerCase();
+      try {
+        await this.users.insertOne({
+          _id: user.id,
+          username: user.username,
+          usernameKey,
+          passwordHash: user.passwordHash,
+          createdAt: user.createdAt,
+          expiresAt: user.expiresAt,
+          trigrams: trigrams(usernameKey),
+        });
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
+          return { ok: false, reason: "username_taken" } as const;
+        }
+        throw error;
+      }
+      return ok(user);
+    });
+  }
+
+  getUser(id: string): Promise<Result<UserRecord | null>> {
+    return guard(async () => ok(toUser(await this.users.findOne({ _id: id }, { projection: { trigrams: 0 } }))));
+  }
+
+  getUserByUsername(username: string): Promise<Result<UserRecord | null>> {
+    return guard(async () => {
+      const doc = await this.users.findOne({ usernameKey: username.toLowerCase() }, { projection: { trigrams: 0 } });
+      return ok(toUser(doc));
+    });
+  }
+
+  searchCandidates(query: string, options: SearchOptions): Promise<Result<UserRef[]>> {
+    return guard(async () => {
+      const key = query.toLowerCase();
+      const grams = trigrams(key);
+      const live = { expiresAt: { $gt: options.now }, _id: { $ne: options.excludeUserId ?? "" } };
+      const [byPrefix, byTrigram] = await Promise.all([
+        this.users
+          .find({ ...live, usernameKey: { $gte: key, $lt: `${key}\uffff` } }, { projection: { username: 1 } })
+          .sort({ usernameKey: 1 })
+          .limit(SEARCH_CANDIDATES_MAX)
+          .toArray(),
+        this.users
+          .find({ ...live, trigrams: { $in: grams } }, { projection: { username: 1, trigrams: 1 } })
+          .limit(TRIGRAM_SCAN_MAX)
+          .toArray(),
+      ]);
+      // The users sharing the most trigrams with the query are the likeliest near matches.
+      const wanted = new Set(grams);
+      const shared = (doc: Pick<UserDoc, "trigrams">) => doc.trigrams.filter((gram) => wanted.has(gram)).length;
+      byTrigram.sort((a, b) => shared(b) - shared(a));
+      const candidates = new Map<string, UserRef>();
+      for (const doc of [...byPrefix, ...byTrigram]) candidates.set(doc._id, { id: doc._id, username: doc.username });
+      return ok([...candidates.values()].slice(0, SEARCH_CANDIDATES_MAX));
+    });
+  }
+
+  addConnection(
+    userId: string,
+    otherId: string,
+    conversationId: string,
+    now: number,
+  ): Promise<Result<AddConnectionResult, "unknown_user">> {
+    return guard(async () => {
+      const other = await this.users.findOne({ _id: otherId }, { projection: { username: 1 } });
+      if (!other) return { ok: false, reason: "unknown_user" } as const;
+      const [userLow, userHigh] = [userId, otherId].sort() as [string, string];
+      // The document as it was before: null when this call created the connection.
+      const before = await this.connections.findOneAndUpdate(
+        { _id: pairId(userId, otherId) },
+        { $setOnInsert: { userLow, userHigh, conversationId, createdAt: now } },
+        { upsert: true, returnDocument: "before" },
+      );
+      // Always, not only on creation: a call interrupted after the connection is finished by a retry.
+      await this.conversations.updateOne(
+        { _id: conversationId },
+        { $setOnInsert: { members: [userLow, userHigh], createdAt: now }, $set: { closed: false } },
+        { upsert: true },
+      );
+      const connection: ConnectionRecord = {
+        userId: otherId,
+        username: other.username,
+        conversationId: before?.conversationId ?? conversationId,
+        createdAt: before?.createdAt ?? now,
+      };
+      return ok({ created: before === null, connection });
+    });
+  }
+
+  removeConnection(userId: string, otherId: string): Promise<Result<boolean>> {
+    return guard(async () => {
+      const _id = pairId(userId, otherId);
+      const connection = await this.connections.findOne({ _id }, { projection: { conversationId: 1 } });
+      if (!connection) return ok(false);
+      // Closed first: an interruption leaves the connection, so a retry finishes the job.
+      await this.conversations.updateOne({ _id: connection.conversationId }, { $set: { closed: true } });
+      const { deletedCount } = await this.connections.deleteOne({ _id });
+      return ok(deletedCount > 0);
+    });
+  }
+
+  listConnections(userId: string): Promise<Result<ConnectionRecord[]>> {
+    return guard(async () => {
+      const docs = await this.connections
+        .find({ $or: [{ userLow: userId }, { userHigh: userId }] })
+        .sort({ createdAt: -1 })
+        .limit(CONNECTIONS_MAX)
+        .toArray();
+      const otherOf = (doc: ConnectionDoc) => (doc.userLow === userId ? doc.userHigh : doc.userLow);
+      const names = await this.usernames(docs.map(otherOf));
+      return ok(
+        docs.flatMap((doc) => {
+          const username = names.get(otherOf(doc));
+          // A user removed by an unfinished purge is no longer anyone's connection.
+          return username === undefined
+            ? []
+            : [{ userId: otherOf(doc), username, conversationId: doc.conversationId, createdAt: doc.createdAt }];
+        }),
+      );
+    });
+  }
+
+  openConversation(
+    userId: string,
+    conversationId: string,
+  ): Promise<Result<OpenedConversation, "not_found" | "forbidden">> {
+    return guard(async () => {
+      const conversation = await this.conversations.findOne({ _id: conversationId });
+      if (!conversation) return { ok: false, reason: "not_found" } as const;
+      if (conversation.closed || !conversation.members.includes(userId))
+        return { ok: false, reason: "forbidden" } as const;
+      const memberIds = [...conversation.members].sort().slice(0, CONVERSATIONS_MAX);
+      const names = await this.usernames(memberIds);
+      return ok({
+        id: conversationId,
+        members: memberIds.map((id) => ({ id, username: names.get(id) ?? "" })),
+        createdAt: conversation.createdAt,
+      });
+    });
+  }
+
+  archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>> {
+    return guard(async () => {
+      const docs = batch.slice(0, ARCHIVE_BATCH_MAX).map(
+        (message): MessageDoc => ({
+          _id: messageId(message.conversationId, message.seq),
+          conversationId: message.conversationId,
+          seq: message.seq,
+          clientId: message.id,
+          senderId: message.senderId,
+          body: message.body,
+          sentAt: message.sentAt,
+        }),
+      );
+      if (docs.length === 0) return ok({ inserted: 0 });
+      try {
+        const result = await this.messages.insertMany(docs, { ordered: false });
+        return ok({ inserted: result.insertedCount });
+      } catch (error) {
+        // Unordered: duplicates (already archived by an earlier, unacknowledged try) are refused, the rest land.
+        if (error instanceof MongoBulkWriteError && onlyDuplicates(error)) {
+          return ok({ inserted: error.result.insertedCount });
+        }
+        throw error;
+      }
+    });
+  }
+
+  messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>> {
+    return guard(async () => {
+      const docs = await this.messages
+        .find({ conversationId, seq: { $lt: beforeSeq } })
+        .sort({ seq: -1 })
+        .limit(Math.min(limit, ARCHIVE_BATCH_MAX))
+        .toArray();
+      return ok(docs.reverse().map(toArchived));
+    });
+  }
+
+  deleteConversationMessages(conversationId: string): Promise<Result<null>> {
+    return guard(async () => {
+      await this.deleteMessagesOf(conversationId);
+      return ok(null);
+    });
+  }
+
+  listExpiredUsers(now: number, limit: number): Promise<Result<string[]>> {
+    return guard(async () => {
+      const docs = await this.users
+        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
+      return ok(docs.map((doc) => doc._id));
+    });
+  }
+
+  expireUser(userId: string, now: number): Promise<Result<null>> {
+    return guard(async () => {
+      await this.users.updateOne({ _id: userId, expiresAt: { $gt: now } }, { $set: { expiresAt: now } });
+      return ok(null);
+    });
+  }
+
+  detachUser(userId: string): Promise<Result<DetachedUser>> {
+    return guard(async () => {
+      // Conversations closed before connections go, as in removeConnection.
+      await this.conversations.updateMany({ members: userId, closed: { $ne: true } }, { $set: { closed: true } });
+      const connections = await this.connections
+        .find({ $or: [{ userLow: userId }, { userHigh: userId }] }, { projection: { userLow: 1, userHigh: 1 } })
+        .limit(CONNECTIONS_MAX)
+        .toArray();
+      if (connections.length > 0)
+        await this.connections.deleteMany({ _id: { $in: connections.map((doc) => doc._id) } });
+      const formerConnections = connections.map((doc) => (doc.userLow === userId ? doc.userHigh : doc.userLow));
+      return ok({ conversationIds: await this.conversationIdsOf(userId), formerConnections });
+    });
+  }
+
+  deleteUser(userId: string): Promise<Result<null>> {
+    return guard(async () => {
+      for (let ids = await this.conversationIdsOf(userId); ids.length > 0; ids = await this.conversationIdsOf(userId)) {
+        // Messages before their conversation: while the conversation is there, a retry still finds them.
+        for (const id of ids) await this.deleteMessagesOf(id);
+        await this.conversations.deleteMany({ _id: { $in: ids } });
+      }
+      await this.connections.deleteMany({ $or: [{ userLow: userId }, { userHigh: userId }] });
+      await this.users.deleteOne({ _id: userId });
+      return ok(null);
+    });
+  }
+
+  private async conversationIdsOf(userId: string): Promise<string[]> {
+    const docs = await this.conversations
+      .find({ members: userId }, { projection: { _id: 1 } })
+      .limit(CONVERSATIONS_MAX)
+      .toArray();
+    return docs.map((doc) => doc._id);
+  }
+
+  private async deleteMessagesOf(conversationId: string): Promise<void> {
+    for (;;) {
+      const ids = await this.messages
+        .find({ conversationId }, { projection: { _id: 1 } })
+        .limit(DELETE_BATCH)
+        .toArray();
+      if (ids.length === 0) return;
+      await this.messages.deleteMany({ _id: { $in: ids.map((doc) => doc._id) } });
+      if (ids.length < DELETE_BATCH) return;
+    }
+  }
+
+  private async usernames(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.users
+      .find({ _id: { $in: ids } }, { projection: { username: 1 } })
+      .limit(ids.length)
+      .toArray();
+    return new Map(docs.map((doc) => [doc._id, doc.username]));
+  }
+}
+
+/** Runs one Store operation, turning "the cluster did not answer" into a value. */
+async function guard<T, E extends string>(operation: () => Promise<Result<T, E>>): Promise<Result<T, E>> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isUnavailable(error)) {
+      console.warn("mongo unavailable", error instanceof Error ? error.message : error);
+      return UNAVAILABLE;
+    }
+    throw error;
+  }
+}
+
+function onlyDuplicates(error: MongoBulkWriteError): boolean {
+  const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return errors.length > 0 && errors.every((writeError) => writeError.code === DUPLICATE_KEY);
+}
+
+function toUser(doc: Omit<UserDoc, "trigrams"> | null): UserRecord | null {
+  if (!doc) return null;
+  return {
+    id: doc._id,
+    username: doc.username,
+    passwordHash: doc.passwordHash,
+    createdAt: doc.createdAt,
+    expiresAt: doc.expiresAt,
+  };
+}
+
+function toArchived(doc: MessageDoc): ArchivedMessage {
+  return {
+    conversationId: doc.conversationId,
+    seq: doc.seq,
+    id: doc.clientId,
+    senderId: doc.senderId,
+    body: doc.body,
+    sentAt: doc.sentAt,
+  };
+}

@@ -1,0 +1,127 @@
+import { env } from "cloudflare:test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ErrorBody, HealthBody } from "../../protocol/api";
+import type { ArchivedMessage } from "../../server/ports/store";
+import { api, connect, type Session, signUp, uniqueName } from "../workers/helpers";
+
+/** The loopback server that stops and starts FerretDB (vitest.config.ts); empty with MONGODB_TEST_URI. */
+const control = (env as unknown as Record<string, string>).TEST_MONGO_CONTROL_URL ?? "";
+
+async function mongo(action: "stop" | "start"): Promise<void> {
+  const response = await fetch(`${control}/${action}`, { method: "POST" });
+  if (response.status !== 204) throw new Error(`could not ${action} FerretDB: ${await response.text()}`);
+}
+
+async function health(): Promise<{ status: number; body: HealthBody }> {
+  const response = await api("/api/health");
+  return { status: response.status, body: await response.json<HealthBody>() };
+}
+
+/** Waits until the hosts' clients reach the server again (the driver reconnects by itself). */
+async function untilHealthy(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await health()).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the store did not come back");
+}
+
+const errorCode = async (response: Response) => (await response.json<ErrorBody>()).error.code;
+
+describe("the app on MongoDB", () => {
+  it("reports in /api/health that the store is Mongo and that it answers", async () => {
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ ok: true, store: "mongo", answers: { store: true } });
+  });
+
+  it("signs up, finds and connects people through the Mongo store", async () => {
+    const ann = await signUp(uniqueName("ann"));
+    const bob = await signUp(uniqueName("bob"));
+    const found = await (await api(`/api/users?q=${bob.user.username}`, { cookie: ann.cookie })).json<{
+      users: { id: string }[];
+    }>();
+    expect(found.users.map((user) => user.id)).toEqual([bob.user.id]);
+    const conversationId = await connect(ann, bob);
+    const opened = await env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-1")).openConversation(
+      bob.user.id,
+      conversationId,
+    );
+    expect(opened.ok).toBe(true);
+  });
+});
+
+describe.skipIf(!control)("the app on MongoDB while Mongo is down", () => {
+  let ann: Session;
+  let bob: Session;
+  const conversationId = `conv_${crypto.randomUUID()}`;
+  const batch = (from: number, to: number): ArchivedMessage[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      conversationId,
+      seq: from + i,
+      id: `m${from + i}`,
+      senderId: "someone",
+      body: `message ${from + i}`,
+      sentAt: Date.now(),
+    }));
+  const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
+
+  beforeAll(async () => {
+    ann = await signUp(uniqueName("ann"));
+    bob = await signUp(uniqueName("bob"));
+    // Lands before the outage; the next batch is attempted during it.
+    expect(await host().archiveMessages(batch(1, 3))).toEqual({ ok: true, value: { inserted: 3 } });
+    await mongo("stop");
+  });
+
+  afterAll(async () => {
+    await mongo("start");
+  });
+
+  it("answers sign-up, login, search and connect with 503 store_unavailable, never 500", async () => {
+    const signup = await api("/api/auth/signup", {
+      body: { username: uniqueName(), password: "correct horse battery" },
+    });
+    expect(signup.status).toBe(503);
+    expect(await errorCode(signup)).toBe("store_unavailable");
+    expect(signup.headers.get("Retry-After")).toBe("5");
+
+    const login = await api("/api/auth/login", {
+      body: { username: ann.user.username, password: "correct horse battery" },
+    });
+    expect(login.status).toBe(503);
+    expect(await errorCode(login)).toBe("store_unavailable");
+
+    const search = await api(`/api/users?q=${bob.user.username}`, { cookie: ann.cookie });
+    expect(search.status).toBe(503);
+    expect(await errorCode(search)).toBe("store_unavailable");
+
+    const connectAttempt = await api("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
+    expect(connectAttempt.status).toBe(503);
+    expect(await errorCode(connectAttempt)).toBe("store_unavailable");
+  });
+
+  it("reports in /api/health that Mongo does not answer", async () => {
+    const { status, body } = await health();
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ ok: false, store: "mongo", answers: { store: false } });
+  });
+
+  it("answers an archive write with unavailable, and after the restart stores every message exactly once", async () => {
+    // The room keeps its watermark when the write fails, then sends the same batch again.
+    expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: false, reason: "unavailable" });
+    await mongo("start");
+    await untilHealthy();
+    expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: true, value: { inserted: 3 } });
+    expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: true, value: { inserted: 0 } });
+    const archived = await host().messagesBefore(conversationId, 100, 100);
+    expect(archived.ok && archived.value.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    // And the app works again.
+    const signup = await api("/api/auth/signup", {
+      body: { username: uniqueName(), password: "correct horse battery" },
+    });
+    expect(signup.status).toBe(201);
+  });
+});
