@@ -169,8 +169,13 @@ export async function openSocket(path: string, cookie: string, origin: string | 
   return new TestSocket(response.webSocket);
 }
 
-export function upgrade(path: string, cookie: string, origin: string | null = ORIGIN): Promise<Response> {
-  const headers: Record<string, string> = { Upgrade: "websocket", Cookie: cookie };
+export function upgrade(
+  path: string,
+  cookie: string,
+  origin: string | null = ORIGIN,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...extraHeaders, Upgrade: "websocket", Cookie: cookie };
   if (origin) headers.Origin = origin;
   return SELF.fetch(`${ORIGIN}${path}`, { headers });
 }

@@ -2,6 +2,8 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
+import { storeFor } from "../../server/ports";
+import { purgeExpiredAccounts } from "../../worker/account";
 import worker from "../../worker/index";
 import { api, connect, openSocket, roomPath, signUp } from "./helpers";
 
@@ -35,5 +37,33 @@ describe("the scheduled purge", () => {
     // A second run finds nothing left to do and harms nobody.
     await runCron(Date.now() + 2 * 3_600_000);
     expect((await api("/api/me", { cookie: longLived.cookie })).status).toBe(200);
+  });
+});
+
+describe("a purge with a failing account", () => {
+  it("removes the others, logs the failure, and the next run finishes the job", async () => {
+    const [first, failing, last] = [
+      await signUp(undefined, undefined, 1),
+      await signUp(undefined, undefined, 1),
+      await signUp(undefined, undefined, 1),
+    ];
+    const real = storeFor(env);
+    // One account's removal throws, as an unreachable object would.
+    const flaky = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== "expireUser") return Reflect.get(target, property, receiver);
+        return (userId: string, now: number) =>
+          userId === failing.user.id ? Promise.reject(new Error("object unreachable")) : target.expireUser(userId, now);
+      },
+    });
+    const later = Date.now() + 2 * 3_600_000;
+
+    expect(await purgeExpiredAccounts(env, flaky, later)).toBeGreaterThanOrEqual(2);
+    expect((await api("/api/me", { cookie: first.cookie })).status).toBe(401);
+    expect((await api("/api/me", { cookie: last.cookie })).status).toBe(401);
+    expect((await api("/api/me", { cookie: failing.cookie })).status).toBe(200);
+
+    expect(await purgeExpiredAccounts(env, real, later)).toBe(1);
+    expect((await api("/api/me", { cookie: failing.cookie })).status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, Message, UserSummary } from "../../protocol/api";
-import { api, connect, openSocket, roomPath, signUp, uniqueName } from "./helpers";
+import { api, connect, ORIGIN, openSocket, roomPath, signUp, TestSocket, uniqueName, upgrade } from "./helpers";
 
 describe("GET /api/users", () => {
   it("finds people by exact name, prefix and a misspelling, best first, never yourself", async () => {
@@ -184,16 +184,25 @@ describe("the rest of the API", () => {
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 
-  it("ignores internal identity headers sent from outside", async () => {
+  it("ignores an identity header from outside: a member cannot speak as another member", async () => {
     const ann = await signUp();
     const bob = await signUp();
     const conversationId = await connect(ann, bob);
-    const eve = await signUp();
-    const forged = JSON.stringify({ userId: ann.user.id, username: ann.user.username, conversationId, members: [] });
-    const response = await api(roomPath(conversationId), {
-      cookie: eve.cookie,
-      headers: { Upgrade: "websocket", "X-Chat-Identity": forged },
+    const forged = JSON.stringify({
+      userId: ann.user.id,
+      username: ann.user.username,
+      sessionId: "forged",
+      expiresAt: Date.now() + 3_600_000,
+      conversationId,
+      members: [{ id: ann.user.id, username: ann.user.username }],
     });
-    expect(response.status).toBe(403);
+    const response = await upgrade(roomPath(conversationId), bob.cookie, ORIGIN, { "X-Chat-Identity": forged });
+    expect(response.status).toBe(101);
+    response.webSocket!.accept();
+    const socket = new TestSocket(response.webSocket!);
+    expect(await socket.nextOfType("hello")).toMatchObject({ me: bob.user.id });
+    socket.send({ type: "send", id: "who-am-i", body: "hi" });
+    expect(await socket.nextOfType("message")).toMatchObject({ message: { senderId: bob.user.id } });
+    socket.close();
   });
 });
