@@ -12,9 +12,11 @@ import {
   type ServerMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
+import { storeFor } from "../server/ports";
 import { RATE_RULES } from "../server/rate-limit";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
+import { ARCHIVE_DELAY_MS, RoomArchive } from "./room-archive";
 import { ConversationLog } from "./room-log";
 import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
@@ -26,7 +28,7 @@ const REPLAY_BATCH = 200;
 const HUB_NOTICE_DELAY_MS = 250;
 const HUB_RETRY_DELAY_MS = 5_000;
 
-type RoomJob = SocketJob | "notify-hubs";
+type RoomJob = SocketJob | "notify-hubs" | "archive";
 type Send = Extract<ClientMessage, { type: "send" }>;
 
 /** Whose account ended, when a conversation is destroyed because of it. */
@@ -45,6 +47,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly log: ConversationLog;
   private readonly sockets: HibernatingSockets;
   private readonly scheduler: AlarmScheduler<RoomJob>;
+  private readonly archive: RoomArchive;
   private readonly buckets = new TokenBuckets(WIRE_LIMITS.sendBurst, WIRE_LIMITS.sendsPerSecond);
   private readonly userSends = new WindowCounters(
     RATE_RULES.sendPerUser.limit,
@@ -58,6 +61,7 @@ export class ConversationRoom extends DurableObject<Env> {
     this.log = new ConversationLog(ctx.storage);
     this.sockets = new HibernatingSockets(ctx);
     this.scheduler = new AlarmScheduler(ctx.storage);
+    this.archive = new RoomArchive(this.log, () => storeFor(this.env, this.log.conversationId() ?? undefined));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -110,6 +114,7 @@ export class ConversationRoom extends DurableObject<Env> {
       if (job === "sweep") this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout");
       if (job === "expiry") this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired");
       if (job === "notify-hubs") await this.notifyHubs();
+      if (job === "archive") await this.flushArchive();
     }
     this.sockets.watch(this.scheduler, now);
   }
@@ -183,6 +188,8 @@ export class ConversationRoom extends DurableObject<Env> {
     this.broadcast({ type: "message", message });
     if (this.typing.delete(sender.userId)) this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
     this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
+    // Only MongoDB is an archive: the embedded Store is one object that every message would visit.
+    if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
 
   private handleTyping(ws: WebSocket, userId: string, on: boolean): void {
@@ -256,6 +263,13 @@ export class ConversationRoom extends DurableObject<Env> {
     // The next change or this retry carries the latest state: notices are idempotent.
     this.log.markHubsStale(failed.map((member) => member.userId));
     this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_RETRY_DELAY_MS);
+  }
+
+  /** Copies committed messages to the archive in batches; retried with backoff until they land. */
+  private async flushArchive(): Promise<void> {
+    const outcome = await this.archive.flush();
+    if (outcome.state === "more") this.scheduler.atOrBefore("archive", Date.now());
+    if (outcome.state === "failed") this.scheduler.atOrBefore("archive", Date.now() + outcome.retryInMs);
   }
 
   private hello(userId: string): ServerMessage {

@@ -3,28 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorBody, HealthBody } from "../../protocol/api";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { api, connect, type Session, signUp, uniqueName } from "../workers/helpers";
-
-/** The loopback server that stops and starts FerretDB (vitest.config.ts); empty with MONGODB_TEST_URI. */
-const control = (env as unknown as Record<string, string>).TEST_MONGO_CONTROL_URL ?? "";
-
-async function mongo(action: "stop" | "start"): Promise<void> {
-  const response = await fetch(`${control}/${action}`, { method: "POST" });
-  if (response.status !== 204) throw new Error(`could not ${action} FerretDB: ${await response.text()}`);
-}
+import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
 
 async function health(): Promise<{ status: number; body: HealthBody }> {
   const response = await api("/api/health");
   return { status: response.status, body: await response.json<HealthBody>() };
-}
-
-/** Waits until the hosts' clients reach the server again (the driver reconnects by itself). */
-async function untilHealthy(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await health()).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("the store did not come back");
 }
 
 const errorCode = async (response: Response) => (await response.json<ErrorBody>()).error.code;
@@ -52,7 +35,7 @@ describe("the app on MongoDB", () => {
   });
 });
 
-describe.skipIf(!control)("the app on MongoDB while Mongo is down", () => {
+describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
   let ann: Session;
   let bob: Session;
   const conversationId = `conv_${crypto.randomUUID()}`;
@@ -112,7 +95,7 @@ describe.skipIf(!control)("the app on MongoDB while Mongo is down", () => {
     // The room keeps its watermark when the write fails, then sends the same batch again.
     expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: false, reason: "unavailable" });
     await mongo("start");
-    await untilHealthy();
+    await eventually(storeAnswers, 20_000, "the store answering again");
     expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: true, value: { inserted: 3 } });
     expect(await host().archiveMessages(batch(1, 6))).toEqual({ ok: true, value: { inserted: 0 } });
     const archived = await host().messagesBefore(conversationId, 100, 100);

@@ -1,0 +1,76 @@
+import type { Message } from "../protocol/api";
+import { ARCHIVE_BATCH_MAX, type ArchivedMessage, type Store } from "../server/ports/store";
+import type { ConversationLog } from "./room-log";
+
+/** Messages wait this long before their flush, so a busy conversation writes one batch, not one per message. */
+export const ARCHIVE_DELAY_MS = 1_000;
+/** Batches written per alarm at most; a longer backlog continues on the next alarm. */
+const BATCHES_PER_FLUSH = 4;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+export type FlushOutcome =
+  /** Everything committed is archived. */
+  | { state: "done"; written: number }
+  /** Batches landed, more remain: run again soon. */
+  | { state: "more"; written: number }
+  /** The Store did not take a batch: the watermark stays, retry after `retryInMs`. */
+  | { state: "failed"; written: number; retryInMs: number };
+
+/**
+ * Copies a room's committed messages to the Store's archive, after the room's watermark
+ * (`archived_through_seq`). Messages are append-only, so the watermark says everything: a batch
+ * is written idempotently (its ids derive from conversation and seq) and the watermark moves only
+ * after the Store acknowledged it. A lost answer means the same batch again, stored once.
+ */
+export class RoomArchive {
+  private failures = 0;
+
+  constructor(
+    private readonly log: ConversationLog,
+    private readonly store: () => Store,
+  ) {}
+
+  /** Nothing on the message path awaits this: the room's alarm calls it. */
+  async flush(): Promise<FlushOutcome> {
+    const conversationId = this.log.conversationId();
+    let written = 0;
+    for (let round = 0; round < BATCHES_PER_FLUSH; round++) {
+      if (!conversationId) return { state: "done", written };
+      const from = this.log.archivedThrough();
+      const batch = this.log.after(from, ARCHIVE_BATCH_MAX);
+      if (batch.length === 0) return { state: "done", written };
+      const result = await this.store()
+        .archiveMessages(batch.map(toArchived))
+        .catch((error: unknown) => {
+          console.error("archive write failed", error);
+          return { ok: false } as const;
+        });
+      if (!result.ok) {
+        this.failures += 1;
+        const retryInMs = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
+        return { state: "failed", written, retryInMs };
+      }
+      this.failures = 0;
+      // The room may have been destroyed, or the watermark moved, while the write was in flight.
+      if (this.log.conversationId() !== conversationId || this.log.archivedThrough() !== from) {
+        return { state: "more", written };
+      }
+      this.log.setArchivedThrough(batch[batch.length - 1]!.seq);
+      written += batch.length;
+      if (batch.length < ARCHIVE_BATCH_MAX) return { state: "done", written };
+    }
+    return { state: "more", written };
+  }
+}
+
+function toArchived(message: Message): ArchivedMessage {
+  return {
+    conversationId: message.conversationId,
+    seq: message.seq,
+    id: message.id,
+    senderId: message.senderId,
+    body: message.body,
+    sentAt: Date.parse(message.sentAt),
+  };
+}
