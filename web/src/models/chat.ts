@@ -4,14 +4,14 @@ import type { ServerMessage } from "../../../protocol/wire";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { api } from "../net/api";
-import { newMessageId, RoomConnection } from "../net/room";
+import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
 import type { Connections } from "./connections";
 import type { ChatMessage } from "./messages";
-import { acknowledge, mergeMessages, setStatus } from "./messages";
+import { mergeMessages, timeline } from "./messages";
 import type { Outbox } from "./outbox";
-import type { PendingMessage } from "./outbox-store";
 import type { Page } from "./page";
+import type { Session } from "./session";
 
 const PAGE_SIZE = 50;
 /** Resend "typing on" at most this often while the person keeps typing. */
@@ -23,26 +23,23 @@ const TYPING_STALE_MS = 8_000;
 
 type Member = { id: string; username: string; online: boolean };
 
-/** A message kept in the outbox, shown as sending until the room acknowledges it. */
-function pendingMessage(conversationId: string, senderId: string, message: PendingMessage): ChatMessage {
-  return {
-    id: message.id,
-    seq: null,
-    conversationId,
-    senderId,
-    body: message.body,
-    sentAt: message.createdAt,
-    status: "pending",
-  };
+/** What the open chat needs from the signed-in screen. */
+export interface ChatContext {
+  me: User;
+  session: Session;
+  connections: Connections;
+  outbox: Outbox;
+  page: Page;
 }
 
 /** One open conversation: its history, live messages, unsent messages, typing and read receipts. */
 export const ChatModel = createModel(
-  (conversationId: string, me: User, connections: Connections, outbox: Outbox, page: Page) => {
+  (conversationId: string, { me, session, connections, outbox, page }: ChatContext) => {
+    /** Messages the server stored, by seq. */
+    const stored = signal<ChatMessage[]>([]);
     // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
-    const messages = signal<ChatMessage[]>(
-      outbox.pending(conversationId).map((message) => pendingMessage(conversationId, me.id, message)),
-    );
+    const unsent = outbox.pending(conversationId);
+    const messages = computed(() => timeline(stored.value, unsent.value, conversationId, me.id));
     const hasMore = signal(false);
     const historyState = signal<"loading" | "ready" | "error">("loading");
     const olderState = signal<"idle" | "loading" | "error">("idle");
@@ -52,6 +49,7 @@ export const ChatModel = createModel(
     const members = signal<Member[]>([]);
     const readUpTo = signal<Record<string, number>>({});
     const otherTyping = signal(false);
+    /** The server ended the conversation: nothing of it is kept, and nothing more can be sent. */
     const ended = signal(false);
     const draft = signal("");
 
@@ -90,13 +88,18 @@ export const ChatModel = createModel(
           flushRead();
           return;
         case "message":
-          messages.value = mergeMessages(messages.value, [frame.message]);
+          stored.value = mergeMessages(stored.value, [frame.message]);
           connections.notePreview(frame.message);
           return;
-        case "ack":
-          outbox.remove(conversationId, frame.id);
-          messages.value = acknowledge(messages.value, frame.id, frame.seq);
+        case "ack": {
+          // Shown as stored at once; the server's own copy (its time) follows in a "message" frame.
+          const mine = unsent.peek().find((message) => message.id === frame.id);
+          if (!mine) return;
+          const { id, body, createdAt } = mine;
+          const copy = { id, seq: frame.seq, conversationId, senderId: me.id, body, sentAt: createdAt };
+          stored.value = mergeMessages(stored.value, [copy]);
           return;
+        }
         case "typing":
           if (frame.userId !== me.id) showTyping(frame.on);
           return;
@@ -113,8 +116,8 @@ export const ChatModel = createModel(
           if (!frame.online && frame.userId !== me.id) showTyping(false);
           return;
         case "error":
-          if (frame.id) messages.value = setStatus(messages.value, frame.id, "failed", frame.message);
-          else notice.value = frame.message;
+          // One about a message of ours marks it in the outbox.
+          if (!frame.id) notice.value = frame.message;
           return;
       }
     };
@@ -136,7 +139,8 @@ export const ChatModel = createModel(
       historyState.value = "loading";
       try {
         const latest = await api.messages(conversationId, null, PAGE_SIZE);
-        messages.value = mergeMessages(messages.value, latest.messages);
+        if (ended.peek()) return;
+        stored.value = mergeMessages(stored.value, latest.messages);
         hasMore.value = latest.hasMore;
         historyState.value = "ready";
         historyError.value = null;
@@ -148,25 +152,24 @@ export const ChatModel = createModel(
     };
 
     effect(() => {
-      const release = outbox.claim(conversationId);
-      const current = new RoomConnection(conversationId, {
+      const current = new RoomConnection(conversationId, outbox.conversation(conversationId), {
         onFrame,
         onState: (state) => {
           socketState.value = state;
         },
-        onEnded: () => {
+        onEnded: (ending) => {
+          if (ending.kind !== "conversation") return session.ended(ending);
           ended.value = true;
+          stored.value = [];
+          outbox.drop(conversationId);
         },
       });
       room = current;
-      for (const message of messages.peek()) if (message.status === "pending") current.send(message.id, message.body);
       return () => {
         stopTyping();
         clearTimeout(typingStale);
         current.close();
         room = null;
-        // Whatever is still unacknowledged goes on in the background.
-        release();
       };
     });
 
@@ -199,7 +202,8 @@ export const ChatModel = createModel(
         olderState.value = "loading";
         try {
           const older = await api.messages(conversationId, oldest, PAGE_SIZE);
-          messages.value = mergeMessages(messages.value, older.messages);
+          if (ended.peek()) return;
+          stored.value = mergeMessages(stored.value, older.messages);
           hasMore.value = older.hasMore;
           olderState.value = "idle";
         } catch (error) {
@@ -215,24 +219,16 @@ export const ChatModel = createModel(
       send(): boolean {
         const body = draft.value.trim();
         if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value) return false;
-        const pending: PendingMessage = { id: newMessageId(), body, createdAt: new Date().toISOString() };
-        outbox.save(conversationId, pending);
-        messages.value = [...messages.value, pendingMessage(conversationId, me.id, pending)];
+        outbox.add(conversationId, body);
         draft.value = "";
         stopTyping();
-        room?.send(pending.id, body);
         return true;
       },
       retry(id: string) {
-        const message = messages.value.find((item) => item.id === id && item.status === "failed");
-        if (!message) return;
-        messages.value = setStatus(messages.value, id, "pending");
-        room?.send(id, message.body);
+        outbox.retry(conversationId, id);
       },
       discard(id: string) {
-        room?.forget(id);
-        outbox.remove(conversationId, id);
-        messages.value = messages.value.filter((item) => item.id !== id || item.seq !== null);
+        outbox.discard(conversationId, id);
       },
       /** The composer changed: tell the room we are typing, throttled, and stop after a pause. */
       typed(text: string) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../protocol/api";
 import type { ChatMessage } from "./messages";
-import { acknowledge, dayKey, mergeMessages, setStatus } from "./messages";
+import { dayKey, mergeMessages, timeline } from "./messages";
+import type { OutgoingMessage } from "./outbox";
 
 function stored(seq: number, id = `m${seq}`, sentAt = `2025-03-10T12:00:0${seq % 10}Z`): Message {
   return { id, seq, conversationId: "c1", senderId: "bea", body: `message ${seq}`, sentAt };
@@ -11,16 +12,9 @@ function shown(message: Message): ChatMessage {
   return { ...message, status: "sent" };
 }
 
-function pending(id: string, body = id): ChatMessage {
-  return {
-    id,
-    seq: null,
-    conversationId: "c1",
-    senderId: "ann",
-    body,
-    sentAt: "2025-03-10T12:00:30Z",
-    status: "pending",
-  };
+function unsent(id: string, status: OutgoingMessage["status"] = "pending"): OutgoingMessage {
+  const message: OutgoingMessage = { id, body: id, createdAt: "2025-03-10T12:00:30Z", status };
+  return status === "failed" ? { ...message, error: "refused" } : message;
 }
 
 const ids = (list: ChatMessage[]) => list.map((message) => message.id);
@@ -49,56 +43,32 @@ describe("merging messages from history, live frames and replays", () => {
     expect(mergeMessages(current, [])).toBe(current);
   });
 
-  it("keeps unacknowledged messages after the stored ones, in the order written", () => {
-    const merged = mergeMessages([pending("a"), pending("b")], [stored(2), stored(1)]);
-    expect(ids(merged)).toEqual(["m1", "m2", "a", "b"]);
-  });
-
-  it("replaces our pending message with its stored copy, by id", () => {
-    const merged = mergeMessages(
-      [shown(stored(1)), pending("mine")],
-      [{ ...stored(2, "mine"), senderId: "ann", body: "mine" }],
-    );
-    expect(ids(merged)).toEqual(["m1", "mine"]);
-    expect(merged[1]).toMatchObject({ seq: 2, status: "sent" });
-  });
-
-  it("replaces a failed message that was stored after all", () => {
-    const failed = setStatus([pending("mine")], "mine", "failed", "try again");
-    const merged = mergeMessages(failed, [stored(1, "mine")]);
-    expect(merged).toHaveLength(1);
-    expect(merged[0]).toMatchObject({ seq: 1, status: "sent" });
-  });
-
   it("takes the server's time for an acknowledged message when its stored copy arrives", () => {
-    const acked = acknowledge([pending("mine")], "mine", 1);
+    const acked = mergeMessages([], [{ ...stored(1, "mine"), sentAt: "2025-03-10T12:00:30Z" }]);
     const merged = mergeMessages(acked, [stored(1, "mine", "2025-03-10T12:00:31Z")]);
     expect(merged).toHaveLength(1);
     expect(merged[0]!.sentAt).toBe("2025-03-10T12:00:31Z");
   });
 });
 
-describe("acknowledging a sent message", () => {
-  it("gives the pending message its seq and place among the stored ones", () => {
-    const current = [pending("mine"), shown(stored(2))].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
-    const next = acknowledge(current, "mine", 1);
-    expect(ids(next)).toEqual(["mine", "m2"]);
-    expect(next[0]).toMatchObject({ seq: 1, status: "sent" });
+describe("the chat's timeline", () => {
+  it("shows unsent messages after the stored ones, in the order written, as ours", () => {
+    const shownList = timeline([shown(stored(1)), shown(stored(2))], [unsent("a"), unsent("b", "failed")], "c1", "ann");
+    expect(ids(shownList)).toEqual(["m1", "m2", "a", "b"]);
+    expect(shownList[2]).toMatchObject({ seq: null, status: "pending", senderId: "ann", conversationId: "c1" });
+    expect(shownList[3]).toMatchObject({ status: "failed", error: "refused" });
   });
 
-  it("ignores an ack for a message it does not hold, or one already acknowledged", () => {
-    const current = acknowledge([pending("mine")], "mine", 1);
-    expect(acknowledge(current, "unknown", 5)).toBe(current);
-    expect(acknowledge(current, "mine", 1)).toBe(current);
+  it("shows a message once when its stored copy arrived before the outbox let go of it", () => {
+    const shownList = timeline([shown(stored(1, "a"))], [unsent("a"), unsent("b")], "c1", "ann");
+    expect(ids(shownList)).toEqual(["a", "b"]);
+    expect(shownList[0]).toMatchObject({ seq: 1, status: "sent" });
   });
-});
 
-describe("marking an unsent message", () => {
-  it("changes only messages that have no seq yet", () => {
-    const current = [shown(stored(1)), pending("mine")];
-    const next = setStatus(current, "mine", "failed", "Too many messages");
-    expect(next[1]).toMatchObject({ status: "failed", error: "Too many messages" });
-    expect(setStatus(next, "m1", "failed")[0]!.status).toBe("sent");
+  it("is the stored list itself when nothing is waiting, so signals stay quiet", () => {
+    const list = [shown(stored(1, "a"))];
+    expect(timeline(list, [], "c1", "ann")).toBe(list);
+    expect(timeline(list, [unsent("a")], "c1", "ann")).toBe(list);
   });
 });
 

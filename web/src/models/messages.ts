@@ -1,6 +1,7 @@
 import type { Message } from "../../../protocol/api";
+import type { OutgoingMessage } from "./outbox";
 
-/** A message as the chat shows it: ours stay "pending" until the room acknowledges them. */
+/** A message as the chat shows it: ours stay "pending" (or "failed") until the room stores them. */
 export interface ChatMessage extends Omit<Message, "seq"> {
   seq: number | null;
   status: "pending" | "sent" | "failed";
@@ -33,24 +34,33 @@ export function mergeMessages(current: ChatMessage[], incoming: Message[]): Chat
   return changed ? [...byId.values()].sort(bySeq) : current;
 }
 
-/** Applies an ack: our pending message now has its place in the conversation. */
-export function acknowledge(current: ChatMessage[], id: string, seq: number): ChatMessage[] {
-  const index = current.findIndex((message) => message.id === id);
-  if (index < 0 || current[index]!.seq !== null) return current;
-  const next = current.slice();
-  next[index] = { ...current[index]!, seq, status: "sent" };
-  return next.sort(bySeq);
-}
-
-export function setStatus(
-  current: ChatMessage[],
-  id: string,
-  status: ChatMessage["status"],
-  error?: string,
+/**
+ * What the chat shows: the stored messages by seq, then the person's unsent ones in the order
+ * written. An unsent message the server already stored (its ack and the outbox crossed) shows once.
+ */
+export function timeline(
+  stored: ChatMessage[],
+  unsent: readonly OutgoingMessage[],
+  conversationId: string,
+  senderId: string,
 ): ChatMessage[] {
-  return current.map((message) =>
-    message.id === id && message.seq === null ? { ...message, status, error } : message,
-  );
+  if (unsent.length === 0) return stored;
+  const storedIds = new Set(stored.map((message) => message.id));
+  const waiting = unsent
+    .filter((message) => !storedIds.has(message.id))
+    .map(
+      (message): ChatMessage => ({
+        id: message.id,
+        seq: null,
+        conversationId,
+        senderId,
+        body: message.body,
+        sentAt: message.createdAt,
+        status: message.status,
+        error: message.error,
+      }),
+    );
+  return waiting.length === 0 ? stored : [...stored, ...waiting];
 }
 
 /** The local calendar day of a timestamp, for day separators. */

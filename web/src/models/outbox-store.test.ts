@@ -60,6 +60,18 @@ describe("the outbox in Web Storage", () => {
     expect(store.list("ann", "c1")).toHaveLength(1);
   });
 
+  it("keeps why a message was refused, and its place when saved again", () => {
+    const { storage, store } = setup();
+    store.save("ann", "c1", pending("m1"));
+    store.save("ann", "c1", pending("m2"));
+    store.save("ann", "c1", { ...pending("m1"), error: "Could not store it" });
+
+    expect(new OutboxStore(storage).list("ann", "c1")).toEqual([
+      { ...pending("m1"), error: "Could not store it" },
+      pending("m2"),
+    ]);
+  });
+
   it("removes an acknowledged message and leaves the others", () => {
     const { store } = setup();
     store.save("ann", "c1", pending("m1"));

@@ -5,6 +5,8 @@ export interface PendingMessage {
   id: string;
   body: string;
   createdAt: string;
+  /** Why the server refused it (other than for rate): it waits for the person to retry or discard it. */
+  error?: string;
 }
 
 /** The part of the Web Storage API the outbox uses: localStorage in the app, a Map in tests. */
@@ -24,7 +26,12 @@ function keyOf(userId: string, conversationId: string): string {
 
 function isPending(value: unknown): value is PendingMessage {
   const item = value as Partial<PendingMessage> | null;
-  return typeof item?.id === "string" && typeof item.body === "string" && typeof item.createdAt === "string";
+  return (
+    typeof item?.id === "string" &&
+    typeof item.body === "string" &&
+    typeof item.createdAt === "string" &&
+    (item.error === undefined || typeof item.error === "string")
+  );
 }
 
 /**
@@ -40,13 +47,16 @@ export class OutboxStore {
     return this.read(keyOf(userId, conversationId));
   }
 
-  /** Keeps a message until `remove`; saving the same id again replaces it. */
+  /** Keeps a message until `remove`; saving the same id again replaces it in place. */
   save(userId: string, conversationId: string, message: PendingMessage): void {
-    const rest = this.list(userId, conversationId).filter((item) => item.id !== message.id);
-    this.write(keyOf(userId, conversationId), [
-      ...rest,
-      { id: message.id, body: message.body, createdAt: message.createdAt },
-    ]);
+    const list = this.list(userId, conversationId);
+    const { id, body, createdAt, error } = message;
+    const saved: PendingMessage = error === undefined ? { id, body, createdAt } : { id, body, createdAt, error };
+    // Saving again keeps the message's place: a retried message still goes in the order written.
+    const index = list.findIndex((item) => item.id === id);
+    if (index < 0) list.push(saved);
+    else list[index] = saved;
+    this.write(keyOf(userId, conversationId), list);
   }
 
   /** Acknowledged by the server, or discarded by the person. */

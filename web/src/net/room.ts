@@ -1,20 +1,24 @@
+import { batch, effect } from "@preact/signals";
 import type { ServerMessage } from "../../../protocol/wire";
-import { CLOSE_ACCOUNT_ENDED, parseServerMessage, WIRE_LIMITS } from "../../../protocol/wire";
-import type { SocketState } from "./socket";
-import { ManagedSocket } from "./socket";
+import { parseServerMessage } from "../../../protocol/wire";
+import type { ConversationOutbox } from "../models/outbox";
+import type { SocketEnding, SocketState } from "./socket";
+import { endingOf, ManagedSocket } from "./socket";
 
 export interface RoomHandlers {
+  /** Every valid frame; an ack comes before its message leaves the outbox. */
   onFrame(frame: ServerMessage): void;
   onState(state: SocketState): void;
-  /** The server refused or ended membership for good (account ended, removed). */
-  onEnded(): void;
+  /** The server ended the socket for good: the account, the session or the conversation. */
+  onEnded(ending: SocketEnding): void;
 }
 
-/** The room refused a send for now: wait, then send it again (same id, so stored once). */
+/** Sent and not yet answered, at most; the next goes when an answer comes back. */
+export const SEND_WINDOW = 5;
+/** The room refused a send for now: wait this long (doubling while it keeps refusing), then send it again. */
+export const RATE_LIMIT_PAUSE_MS = 1_000;
+const RATE_LIMIT_PAUSE_MAX_MS = 30_000;
 const RATE_LIMITED = "rate_limited";
-const RATE_LIMIT_PAUSE_MS = 2_000;
-/** A little under the room's own rate, so that network jitter never trips it. */
-const SEND_INTERVAL_MS = 1_250 / WIRE_LIMITS.sendsPerSecond;
 
 /** A fresh client message id: the shape protocol/wire.ts accepts. */
 export function newMessageId(): string {
@@ -22,18 +26,18 @@ export function newMessageId(): string {
 }
 
 /**
- * The socket of one open conversation. It owns the outbox: every send stays in it until the
- * server acknowledges it, and is sent again (same id, stored once) after each reconnect.
- * It resumes after the last seq it has seen so the server replays what was missed.
+ * The socket of one conversation. It drains the conversation's outbox: each waiting message
+ * is sent with its own id (so a resend is stored once), at most SEND_WINDOW of them unanswered
+ * at a time, and all unanswered ones again after a reconnect. It resumes after the last seq it
+ * has seen so the server replays what was missed.
  */
 export class RoomConnection {
   private readonly socket: ManagedSocket;
-  private readonly outbox = new Map<string, string>();
-  /** Ids waiting for a send token, in order. */
-  private readonly queue: string[] = [];
-  private tokens: number = WIRE_LIMITS.sendBurst;
-  private refillTimer: ReturnType<typeof setInterval> | undefined;
+  /** Ids sent on the current socket and not answered yet. */
+  private readonly inFlight = new Set<string>();
+  private readonly stopDraining: () => void;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  private pauseMs = RATE_LIMIT_PAUSE_MS;
   private ready = false;
   private resumed = false;
   private lastSeenSeq: number | null = null;
@@ -41,6 +45,7 @@ export class RoomConnection {
 
   constructor(
     conversationId: string,
+    private readonly outbox: ConversationOutbox,
     private readonly handlers: RoomHandlers,
   ) {
     this.socket = new ManagedSocket(`/api/conversations/${encodeURIComponent(conversationId)}/ws`, {
@@ -49,13 +54,21 @@ export class RoomConnection {
         // An open socket counts as connected only once the room has said hello.
         if (state === "open") return;
         this.ready = false;
+        this.inFlight.clear();
         handlers.onState(state);
       },
-      onClose: (code) => {
-        if (code !== CLOSE_ACCOUNT_ENDED) return true;
-        handlers.onEnded();
+      onClose: (code, reason) => {
+        const ending = endingOf(code, reason);
+        if (!ending) return true;
+        // Older servers closed a removed conversation's sockets with the account code and no account reason.
+        handlers.onEnded(ending.kind === "account" && ending.reason === null ? { kind: "conversation" } : ending);
         return false;
       },
+    });
+    // Each change to the outbox (a new message, an ack, a retry) may let the next one go.
+    this.stopDraining = effect(() => {
+      void outbox.pending.value;
+      this.drain();
     });
   }
 
@@ -66,23 +79,6 @@ export class RoomConnection {
   setBaseline(seq: number): void {
     if (this.lastSeenSeq === null || seq > this.lastSeenSeq) this.lastSeenSeq = seq;
     if (this.ready && !this.resumed) this.resume();
-  }
-
-  /** Queues a message; it is sent now if the socket is up, else once it is back. */
-  send(id: string, body: string): void {
-    if (this.outbox.has(id) && this.queue.includes(id)) return;
-    this.outbox.set(id, body);
-    this.enqueue(id);
-  }
-
-  /** How many sent or queued messages the server has not acknowledged yet. */
-  get unacknowledged(): number {
-    return this.outbox.size;
-  }
-
-  /** Drops a message from the outbox (it failed for good, or the person gave up on it). */
-  forget(id: string): void {
-    this.outbox.delete(id);
   }
 
   typing(on: boolean): void {
@@ -96,7 +92,7 @@ export class RoomConnection {
   }
 
   close(): void {
-    clearInterval(this.refillTimer);
+    this.stopDraining();
     clearTimeout(this.pauseTimer);
     this.socket.close();
   }
@@ -105,14 +101,35 @@ export class RoomConnection {
     const parsed = parseServerMessage(text);
     if (!parsed.ok) return;
     const frame = parsed.value;
-    if (frame.type === "hello") this.onHello();
-    if (frame.type === "message") this.noteSeq(frame.message.seq);
-    if (frame.type === "ack") this.outbox.delete(frame.id);
-    if (frame.type === "error" && frame.id && this.outbox.has(frame.id)) {
-      if (frame.code === RATE_LIMITED) return this.pauseFor(frame.id);
-      this.outbox.delete(frame.id);
+    switch (frame.type) {
+      case "hello":
+        this.onHello();
+        break;
+      case "message":
+        this.noteSeq(frame.message.seq);
+        break;
+      case "ack":
+        this.inFlight.delete(frame.id);
+        this.pauseMs = RATE_LIMIT_PAUSE_MS;
+        // One update: the stored copy appears as the unsent one leaves.
+        batch(() => {
+          this.handlers.onFrame(frame);
+          this.outbox.acknowledge(frame.id);
+        });
+        return;
+      case "error":
+        if (frame.id === undefined || !this.isOurs(frame.id)) break;
+        this.inFlight.delete(frame.id);
+        // Not a failure: the same id goes again after a pause.
+        if (frame.code === RATE_LIMITED) return this.pause();
+        this.outbox.fail(frame.id, frame.message);
+        return;
     }
     this.handlers.onFrame(frame);
+  }
+
+  private isOurs(id: string): boolean {
+    return this.inFlight.has(id) || this.outbox.pending.peek().some((message) => message.id === id);
   }
 
   private onHello(): void {
@@ -121,9 +138,8 @@ export class RoomConnection {
     this.resumed = false;
     if (this.lastSeenSeq !== null) this.resume();
     if (this.readSeq > 0) this.socket.send({ type: "read", seq: this.readSeq });
-    // Everything unacknowledged goes again, in its original order.
-    this.queue.length = 0;
-    for (const id of this.outbox.keys()) this.queue.push(id);
+    // A new socket: whatever went unanswered on the last one goes again, in order.
+    this.inFlight.clear();
     this.drain();
   }
 
@@ -138,51 +154,24 @@ export class RoomConnection {
     this.lastSeenSeq = seq;
   }
 
-  /** Puts a refused message back at the head of the queue and holds all sends for a while. */
-  private pauseFor(id: string): void {
-    if (!this.queue.includes(id)) this.queue.unshift(id);
-    this.tokens = 0;
-    clearInterval(this.refillTimer);
-    this.refillTimer = undefined;
-    clearTimeout(this.pauseTimer);
+  /** Holds every send for a while; then the refused ones go again, in their order. */
+  private pause(): void {
+    if (this.pauseTimer !== undefined) return;
     this.pauseTimer = setTimeout(() => {
       this.pauseTimer = undefined;
-      this.tokens = 1;
       this.drain();
-    }, RATE_LIMIT_PAUSE_MS);
+    }, this.pauseMs);
+    this.pauseMs = Math.min(RATE_LIMIT_PAUSE_MAX_MS, this.pauseMs * 2);
   }
 
-  private enqueue(id: string): void {
-    if (!this.outbox.has(id) || this.queue.includes(id)) return;
-    this.queue.push(id);
-    this.drain();
-  }
-
-  /** Sends queued messages within the server's rate (a token bucket like the room's). */
+  /** Sends waiting messages, oldest first, while fewer than SEND_WINDOW are unanswered. */
   private drain(): void {
-    if (this.pauseTimer !== undefined) return;
-    while (this.ready && this.tokens >= 1 && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      const body = this.outbox.get(id);
-      if (body === undefined) continue;
-      if (!this.socket.send({ type: "send", id, body })) {
-        this.queue.unshift(id);
-        return;
-      }
-      this.tokens -= 1;
+    if (!this.ready || this.pauseTimer !== undefined) return;
+    for (const message of this.outbox.pending.peek()) {
+      if (this.inFlight.size >= SEND_WINDOW) return;
+      if (message.status !== "pending" || this.inFlight.has(message.id)) continue;
+      if (!this.socket.send({ type: "send", id: message.id, body: message.body })) return;
+      this.inFlight.add(message.id);
     }
-    this.startRefill();
-  }
-
-  private startRefill(): void {
-    if (this.refillTimer !== undefined || this.tokens >= WIRE_LIMITS.sendBurst) return;
-    this.refillTimer = setInterval(() => {
-      this.tokens = Math.min(WIRE_LIMITS.sendBurst, this.tokens + 1);
-      if (this.tokens >= WIRE_LIMITS.sendBurst) {
-        clearInterval(this.refillTimer);
-        this.refillTimer = undefined;
-      }
-      this.drain();
-    }, SEND_INTERVAL_MS);
   }
 }
