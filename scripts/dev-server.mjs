@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDevVars, offlineEnv, projectRoot } from "./dev-env.mjs";
 
-/** @typedef {{ url: string, port: number, stop: () => Promise<void> }} DevServer */
+/** @typedef {{ url: string, port: number, stop: () => Promise<void>, log: () => string }} DevServer */
+
+/** Lines of a wrangler log that are bugs even when every test passes: errors nothing caught. */
+export function uncaughtErrors(log) {
+  return log.split("\n").filter((line) => /Uncaught|unhandled rejection|✘ \[ERROR\]/i.test(line));
+}
 
 /**
  * @param {{ build?: boolean, vars?: Record<string, string>, log?: boolean }} [options]
@@ -55,7 +60,7 @@ export async function startDevServer(options = {}) {
     await stop();
     throw error;
   }
-  return { url, port, stop };
+  return { url, port, stop, log: () => output };
 }
 
 export function buildWeb() {

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { type DevServer, startDevServer } from "../../scripts/dev-server.mjs";
+import { type DevServer, startDevServer, uncaughtErrors } from "../../scripts/dev-server.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,6 +15,10 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide("baseUrl", server.url);
 }
 
+/** An uncaught error in the server's log is a bug even when every test passes: it fails the run. */
 export async function teardown(): Promise<void> {
+  const log = server?.log() ?? "";
   await server?.stop();
+  const errors = uncaughtErrors(log);
+  if (errors.length > 0) throw new Error(`uncaught errors in the wrangler dev log:\n${errors.join("\n")}`);
 }
