@@ -12,6 +12,7 @@ type Props = { session: Session; notifications: Notifications; outboxStore: Outb
 /** Picks the screen from the session and the address bar. */
 export function App({ session, notifications, outboxStore }: Props) {
   const status = session.status.value;
+  const user = session.user.value;
   const current = route.value;
 
   useEffect(() => {
@@ -25,7 +26,11 @@ export function App({ session, notifications, outboxStore }: Props) {
       </div>
     );
   }
-  if (status === "signed-out")
-    return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
-  return <ChatScreen session={session} notifications={notifications} outboxStore={outboxStore} />;
+  // The signed-in screen gets its user as a prop: below here nobody asks whether there is one.
+  if (status === "signed-in" && user) {
+    return (
+      <ChatScreen key={user.id} user={user} session={session} notifications={notifications} outboxStore={outboxStore} />
+    );
+  }
+  return current.name === "signup" ? <SignUp session={session} /> : <Login session={session} />;
 }

@@ -1,4 +1,5 @@
 import { useModel } from "@preact/signals";
+import type { User } from "../../../protocol/api";
 import { ConnectionsModel, openConversationId } from "../models/connections";
 import type { Notifications } from "../models/notifications";
 import { OutboxModel } from "../models/outbox";
@@ -12,27 +13,29 @@ import { ListOfConnections } from "./ListOfConnections";
 import { SearchResults } from "./SearchResults";
 import { Sidebar } from "./Sidebar";
 
-type Props = { session: Session; notifications: Notifications; outboxStore: OutboxStore };
+type Props = { user: User; session: Session; notifications: Notifications; outboxStore: OutboxStore };
 
 /** The signed-in app: two panes on a wide screen, one at a time on a phone. */
-export function ChatScreen({ session, notifications, outboxStore }: Props) {
+export function ChatScreen({ user, session, notifications, outboxStore }: Props) {
   const page = useModel(PageModel);
   const connections = useModel(() => new ConnectionsModel(session, notifications, page));
   const search = useModel(() => new SearchModel(connections));
-  const outbox = useModel(() => new OutboxModel(session.user.value!.id, outboxStore, connections));
+  const outbox = useModel(
+    () => new OutboxModel(user.id, outboxStore, connections, openConversationId, (ending) => session.ended(ending)),
+  );
   const openId = openConversationId.value;
   const searching = search.open.value && search.query.value.trim() !== "";
 
   return (
     <div class={openId ? "shell shell--chat" : "shell shell--list"}>
       <Sidebar session={session} search={search} />
-      <Header session={session} search={search} connections={connections} notifications={notifications} />
+      <Header user={user} search={search} connections={connections} notifications={notifications} />
       <div class="panes">
         <section class="pane pane--list" aria-label={searching ? "Search results" : "Connections"}>
           {searching ? (
             <SearchResults search={search} connections={connections} />
           ) : (
-            <ListOfConnections connections={connections} search={search} me={session.user.value!.id} />
+            <ListOfConnections connections={connections} search={search} me={user.id} />
           )}
         </section>
         <section class="pane pane--chat" aria-label="Conversation">
@@ -40,10 +43,7 @@ export function ChatScreen({ session, notifications, outboxStore }: Props) {
             <ChatWindow
               key={openId}
               conversationId={openId}
-              me={session.user.value!}
-              connections={connections}
-              outbox={outbox}
-              page={page}
+              context={{ me: user, session, connections, outbox, page }}
             />
           ) : (
             <div class="empty">

@@ -1,12 +1,10 @@
 import { useModel } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { User } from "../../../protocol/api";
-import type { Chat } from "../models/chat";
+import type { Chat, ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
-import type { Connections } from "../models/connections";
-import type { Outbox } from "../models/outbox";
-import type { Page } from "../models/page";
+import type { Departure } from "../models/connections";
+import { CONVERSATION_DELETED, departureNotice } from "../models/connections";
 import { goBackTo } from "../models/route";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
@@ -14,13 +12,17 @@ import { ConnectionStatus } from "./ConnectionStatus";
 import { BackIcon } from "./icons";
 import { MessageList } from "./MessageList";
 
-type Props = { conversationId: string; me: User; connections: Connections; outbox: Outbox; page: Page };
+type Props = { conversationId: string; context: ChatContext };
 
 /** The open conversation, once the list confirms it is one of ours. */
 export function ChatWindow(props: Props) {
-  const { conversationId, connections } = props;
+  const { conversationId, context } = props;
+  const { connections } = context;
   const connection = connections.byConversation.value.get(conversationId);
   if (connection) return <OpenChat {...props} />;
+  const departure = connections.departure(conversationId);
+  if (departure)
+    return <EndedChat departure={departure} dismiss={() => connections.dismissDeparture(conversationId)} />;
   return (
     <div class="chat">
       <ChatBar>
@@ -35,8 +37,28 @@ export function ChatWindow(props: Props) {
   );
 }
 
-function OpenChat({ conversationId, me, connections, outbox, page }: Props) {
-  const chat = useModel(() => new ChatModel(conversationId, me, connections, outbox, page));
+/** A conversation that ended while it was open: what happened, in place of the chat, and nothing of it. */
+function EndedChat({ departure, dismiss }: { departure: Departure; dismiss: () => void }) {
+  return (
+    <div class="chat">
+      <ChatBar>
+        <span class="chat__title">{departure.username || "Conversation ended"}</span>
+      </ChatBar>
+      <div class="empty">
+        <div class="ended" role="alert">
+          <p>{departureNotice(departure)}</p>
+          <button class="button button--small" type="button" onClick={dismiss}>
+            Dismiss
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function OpenChat({ conversationId, context }: Props) {
+  const chat = useModel(() => new ChatModel(conversationId, context));
+  const { me, connections } = context;
   const other = chat.connection.value?.user.username ?? "";
   const online = chat.otherOnline.value;
   const typing = chat.otherTyping.value;
@@ -64,7 +86,7 @@ function OpenChat({ conversationId, me, connections, outbox, page }: Props) {
         </div>
         <ConnectionStatus state={chat.socketState.value} class="chat__conn" />
       </ChatBar>
-      <Notice chat={chat} />
+      <Notice chat={chat} departure={connections.departure(conversationId)} />
       <MessageList chat={chat} me={me.id} />
       <Composer chat={chat} other={other} />
     </div>
@@ -88,11 +110,11 @@ function ChatBar({ children }: { children: ComponentChildren }) {
   );
 }
 
-function Notice({ chat }: { chat: Chat }) {
+function Notice({ chat, departure }: { chat: Chat; departure: Departure | undefined }) {
   if (chat.ended.value) {
     return (
       <p class="banner banner--warn" role="alert">
-        This conversation has ended.
+        {departure ? departureNotice(departure) : CONVERSATION_DELETED}
       </p>
     );
   }

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { User } from "../../../protocol/api";
 import { formatTimeLeft } from "../format";
 import type { Connections } from "../models/connections";
 import type { Notifications } from "../models/notifications";
 import type { Search } from "../models/search";
-import type { Session } from "../models/session";
 import { Avatar } from "./Avatar";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { BellIcon } from "./icons";
@@ -19,11 +19,10 @@ function useNow(intervalMs: number): number {
   return now;
 }
 
-type HeaderProps = { session: Session; search: Search; connections: Connections; notifications: Notifications };
+type HeaderProps = { user: User; search: Search; connections: Connections; notifications: Notifications };
 
 /** Who you are, the people search, the connection state and the account's time left. */
-export function Header({ session, search, connections, notifications }: HeaderProps) {
-  const user = session.user.value!;
+export function Header({ user, search, connections, notifications }: HeaderProps) {
   const now = useNow(CLOCK_TICK_MS);
   const left = Date.parse(user.expiresAt) - now;
 

@@ -2,7 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Connection } from "../../../protocol/api";
 import { formatWhen } from "../format";
 import type { Connections } from "../models/connections";
-import { openConversationId } from "../models/connections";
+import { departureNotice, openConversationId } from "../models/connections";
 import { conversationPath } from "../models/route";
 import type { Search } from "../models/search";
 import { Avatar } from "./Avatar";
@@ -10,8 +10,40 @@ import { Link } from "./Link";
 
 type Props = { connections: Connections; search: Search; me: string };
 
-/** The person's connections: presence, unread count and the last message of each. */
-export function ListOfConnections({ connections, search, me }: Props) {
+/** The person's connections, after a word about any whose account ended while the list was open. */
+export function ListOfConnections(props: Props) {
+  return (
+    <>
+      <Departures connections={props.connections} />
+      <ConnectionList {...props} />
+    </>
+  );
+}
+
+function Departures({ connections }: { connections: Connections }) {
+  const ended = connections.departures.value.filter((item) => item.reason === "account-ended");
+  if (ended.length === 0) return null;
+  return (
+    <div class="departures">
+      {ended.map((departure) => (
+        <p key={departure.conversationId} class="banner banner--info departure" role="status">
+          <span>{departureNotice(departure)}</span>
+          <button
+            class="button button--small"
+            type="button"
+            aria-label={`Dismiss: ${departureNotice(departure)}`}
+            onClick={() => connections.dismissDeparture(departure.conversationId)}
+          >
+            Dismiss
+          </button>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** Presence, unread count and the last message of each connection. */
+function ConnectionList({ connections, search, me }: Props) {
   const list = useRef<HTMLUListElement>(null);
   const selected = openConversationId.value;
   const items = connections.list.value;

@@ -1,6 +1,6 @@
 import { computed, createModel, effect, signal } from "@preact/signals";
 import type { Connection, Message } from "../../../protocol/api";
-import type { HubMessage } from "../../../protocol/wire";
+import type { ConnectionRemovalReason, HubMessage } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { HubConnection } from "../net/hub";
@@ -16,6 +16,23 @@ const SESSION_CHECK_MS = 10_000;
 
 /** The open conversation, from the address bar. */
 export const openConversationId = computed(() => (route.value.name === "home" ? route.value.conversationId : null));
+
+/** A conversation that ended while this screen was open, kept (with no content) to say so. */
+export interface Departure {
+  conversationId: string;
+  /** The other person's name, as the list knew it. */
+  username: string;
+  reason: ConnectionRemovalReason;
+}
+
+/** What the person reads about a departure. */
+export function departureNotice(departure: Departure): string {
+  return departure.reason === "account-ended"
+    ? `${departure.username}'s account ended; your conversation with them was deleted.`
+    : CONVERSATION_DELETED;
+}
+
+export const CONVERSATION_DELETED = "This conversation was deleted.";
 
 /** Most recent activity first, as GET /api/connections orders them. */
 function byActivity(a: Connection, b: Connection): number {
@@ -33,6 +50,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const hubState = signal<SocketState>("connecting");
+  /** Conversations that ended while the screen was open, until the person dismisses the notice. */
+  const departures = signal<Departure[]>([]);
 
   const byConversation = computed(() => new Map(list.value.map((item) => [item.conversationId, item])));
 
@@ -92,10 +111,20 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       case "connection":
         upsert(frame.connection);
         return;
-      case "connection-removed":
+      case "connection-removed": {
+        const gone = byConversation.value.get(frame.conversationId);
         list.value = list.value.filter((item) => item.conversationId !== frame.conversationId);
-        if (openConversationId.value === frame.conversationId) navigate("/", { replace: true });
+        const reason = frame.reason ?? "removed";
+        const open = openConversationId.value === frame.conversationId;
+        const seen = departures.value.some((item) => item.conversationId === frame.conversationId);
+        // The open chat stays where it is and says what happened; the list says so when an account ended.
+        if (seen || !(open || (gone && reason === "account-ended"))) return;
+        const departure: Departure = gone
+          ? { conversationId: frame.conversationId, username: gone.user.username, reason }
+          : { conversationId: frame.conversationId, username: "", reason: "removed" };
+        departures.value = [...departures.value, departure];
         return;
+      }
       case "account-ended":
         session.end(frame.reason);
         return;
@@ -124,7 +153,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
         // A 401 here ends the session through the API's unauthorized handler.
         api.connections().catch(() => undefined);
       },
-      onEnded: () => session.end("expired"),
+      onEnded: (ending) => session.ended(ending),
     });
     return () => hub.close();
   });
@@ -141,6 +170,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
 
   return {
     list,
+    departures,
     loaded,
     loadError,
     hubState,
@@ -153,6 +183,15 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       const item = byConversation.value.get(message.conversationId);
       if (!item || (item.lastMessage && item.lastMessage.seq >= message.seq)) return;
       update(message.conversationId, (current) => ({ ...current, lastMessage: message }));
+    },
+    /** The ended conversation, if this tab saw it end. */
+    departure(conversationId: string): Departure | undefined {
+      return departures.value.find((item) => item.conversationId === conversationId);
+    },
+    /** The person read the notice; an ended chat still open closes with it. */
+    dismissDeparture(conversationId: string) {
+      departures.value = departures.value.filter((item) => item.conversationId !== conversationId);
+      if (openConversationId.value === conversationId) navigate("/", { replace: true });
     },
     markRead(conversationId: string) {
       const item = byConversation.value.get(conversationId);

@@ -1,6 +1,7 @@
 import { createModel, effect, signal } from "@preact/signals";
 import type { User } from "../../../protocol/api";
 import { ApiError, api, setUnauthorizedHandler } from "../net/api";
+import type { SocketEnding } from "../net/socket";
 import type { OutboxStore } from "./outbox-store";
 import { navigate } from "./route";
 
@@ -10,6 +11,7 @@ const ENDED_NOTICES = {
   expired: "Your account has reached the end of its lifetime and was removed.",
   deleted: "Your account was deleted.",
   "signed-out": "Your session has ended. Please log in again.",
+  "logged-out-elsewhere": "You logged out in another tab.",
 } as const;
 export type EndReason = keyof typeof ENDED_NOTICES;
 const EXPIRY_RECHECK_MS = 60_000;
@@ -27,9 +29,12 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
     notice.value = null;
   };
 
+  /** Set while this tab logs out: the server then closes this tab's sockets too, which is no news here. */
+  let leaving = false;
+
   const end = (reason: EndReason) => {
-    if (status.value !== "signed-in") return;
-    // A lost session may be the same person logging in again; an ended account never sends.
+    if (status.value !== "signed-in" || leaving) return;
+    // A lost session may be the same person logging in again; an ended account or a logout never sends.
     if (reason !== "signed-out" && user.value) outbox.clear(user.value.id);
     user.value = null;
     status.value = "signed-out";
@@ -78,9 +83,14 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
       signedIn((await api.signup(username, password, lifetimeHours)).user);
     },
     async logout() {
-      const leaving = user.value;
-      await api.logout().catch(() => undefined);
-      if (leaving) outbox.clear(leaving.id);
+      const leavingUser = user.value;
+      leaving = true;
+      try {
+        await api.logout().catch(() => undefined);
+      } finally {
+        leaving = false;
+      }
+      if (leavingUser) outbox.clear(leavingUser.id);
       user.value = null;
       status.value = "signed-out";
       notice.value = null;
@@ -91,6 +101,10 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
       end("deleted");
     },
     end,
+    /** A socket was closed because the account or this session ended (in another tab, say). */
+    ended(ending: Exclude<SocketEnding, { kind: "conversation" }>) {
+      end(ending.kind === "session" ? "logged-out-elsewhere" : (ending.reason ?? "expired"));
+    },
   };
 });
 

@@ -1,7 +1,7 @@
 import type { HubMessage } from "../../../protocol/wire";
-import { CLOSE_ACCOUNT_ENDED, parseHubMessage } from "../../../protocol/wire";
-import type { SocketState } from "./socket";
-import { ManagedSocket } from "./socket";
+import { parseHubMessage } from "../../../protocol/wire";
+import type { SocketEnding, SocketState } from "./socket";
+import { endingOf, ManagedSocket } from "./socket";
 
 export interface HubHandlers {
   onFrame(frame: HubMessage): void;
@@ -10,7 +10,8 @@ export interface HubHandlers {
   onOpen(): void;
   /** The socket could not open; the session may be gone. */
   onRefused(): void;
-  onEnded(): void;
+  /** The account or this session ended: the socket stays closed. */
+  onEnded(ending: Exclude<SocketEnding, { kind: "conversation" }>): void;
 }
 
 /** The user's notification socket: presence of connections, unread counts, account events. */
@@ -27,9 +28,11 @@ export class HubConnection {
         handlers.onState(state);
         if (state === "open") handlers.onOpen();
       },
-      onClose: (code, wasOpen) => {
-        if (code === CLOSE_ACCOUNT_ENDED) {
-          handlers.onEnded();
+      onClose: (code, reason, wasOpen) => {
+        const ending = endingOf(code, reason);
+        // A conversation ending is no business of the hub's: it is one socket more to retry.
+        if (ending && ending.kind !== "conversation") {
+          handlers.onEnded(ending);
           return false;
         }
         if (!wasOpen) handlers.onRefused();

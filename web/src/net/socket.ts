@@ -1,13 +1,40 @@
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_PING, HEARTBEAT_PONG } from "../../../protocol/wire";
+import type { AccountEndReason } from "../../../protocol/wire";
+import {
+  ACCOUNT_END_REASONS,
+  CLOSE_ACCOUNT_ENDED,
+  CLOSE_CONVERSATION_ENDED,
+  CLOSE_SESSION_ENDED,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+} from "../../../protocol/wire";
 
 export type SocketState = "connecting" | "open" | "offline";
+
+/**
+ * What the server ended for good when it closed a socket with an application code.
+ * An account ending without a known reason (older servers) has `reason: null`.
+ */
+export type SocketEnding =
+  | { kind: "account"; reason: AccountEndReason | null }
+  | { kind: "session" }
+  | { kind: "conversation" };
+
+/** The ending a close code announces, or null for a close worth reconnecting after. */
+export function endingOf(code: number, reason: string): SocketEnding | null {
+  if (code === CLOSE_SESSION_ENDED) return { kind: "session" };
+  if (code === CLOSE_CONVERSATION_ENDED) return { kind: "conversation" };
+  if (code !== CLOSE_ACCOUNT_ENDED) return null;
+  const known = (ACCOUNT_END_REASONS as readonly string[]).includes(reason);
+  return { kind: "account", reason: known ? (reason as AccountEndReason) : null };
+}
 
 export interface ManagedSocketHandlers {
   /** A text frame other than the heartbeat answer. */
   onFrame(text: string): void;
   onState(state: SocketState): void;
-  /** Called with the close code; return false to stop reconnecting. */
-  onClose?(code: number, wasOpen: boolean): boolean;
+  /** Called with the close code and reason; return false to stop reconnecting. */
+  onClose?(code: number, reason: string, wasOpen: boolean): boolean;
 }
 
 const BACKOFF_BASE_MS = 500;
@@ -93,7 +120,7 @@ export class ManagedSocket {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.dropSocket();
-      if (this.handlers.onClose?.(event.code, openedAt > 0) === false) {
+      if (this.handlers.onClose?.(event.code, event.reason, openedAt > 0) === false) {
         this.close();
         this.setState("offline");
         return;
