@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Message } from "../protocol/api";
+import type { FrameErrorCode } from "../protocol/errors";
 import {
   type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
@@ -218,7 +219,7 @@ export class ConversationRoom extends DurableObject<Env> {
     }
   }
 
-  private refuse(ws: WebSocket, code: string, message: string, id?: string): void {
+  private refuse(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
     this.sockets.send(ws, { type: "error", code, message, ...(id ? { id } : {}) } satisfies ServerMessage);
     if (this.sockets.countViolation(ws) > WIRE_LIMITS.maxViolations) {
       this.closeEach([ws], CLOSE_POLICY_VIOLATION, "too many invalid frames");

@@ -1,7 +1,11 @@
 /**
  * Shapes of the REST API (../shared/API.md), shared by the Worker and the web app.
- * Types only: no runtime code, no Workers or DOM imports.
+ * Types only: no runtime code, no Workers or DOM imports. Shapes that also travel on sockets
+ * (Message, Connection) are inferred from their schemas in wire.ts, never declared twice.
  */
+import type { ApiErrorCode } from "./errors";
+
+export type { Connection, Message } from "./wire";
 
 /** The signed-in person, as `/api/me`, sign-up and login return it. */
 export interface User {
@@ -18,26 +22,8 @@ export interface UserSummary {
   online: boolean;
 }
 
-export interface Message {
-  /** The sender's client message id: unique within its conversation. */
-  id: string;
-  seq: number;
-  conversationId: string;
-  senderId: string;
-  body: string;
-  sentAt: string;
-}
-
-export interface Connection {
-  user: { id: string; username: string };
-  conversationId: string;
-  online: boolean;
-  lastMessage: Message | null;
-  unread: number;
-}
-
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: ApiErrorCode; message: string };
 }
 
 export interface HealthBody {

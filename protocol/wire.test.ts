@@ -270,9 +270,10 @@ describe("parseHubMessage", () => {
         },
       },
       { type: "connection-removed", userId: "u2", conversationId: "c1" },
+      { type: "connection-removed", userId: "u2", conversationId: "c1", reason: "account-ended" },
       { type: "account-ended", reason: "expired" },
       { type: "account-ended", reason: "deleted" },
-      { type: "error", code: "internal", message: "oops" },
+      { type: "error", code: "unexpected_frame", message: "oops" },
     ];
     for (const value of frames) expect(parseHubMessage(frame(value)), value.type).toEqual({ ok: true, value });
   });
@@ -280,6 +281,7 @@ describe("parseHubMessage", () => {
   it("refuses frames a hub never sends", () => {
     const frames = [
       { type: "account-ended", reason: "banned" },
+      { type: "error", code: "no_such_code", message: "codes are a closed list" },
       { type: "unread", conversationId: "c1", unread: -1, lastMessage: null },
       { type: "unread", conversationId: "c1", unread: 1.5, lastMessage: null },
       { type: "unread", conversationId: "c1", unread: 1 },

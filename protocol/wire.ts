@@ -4,6 +4,7 @@
  * Changes are additive; `hello` carries PROTOCOL_VERSION.
  */
 import * as v from "valibot";
+import { FRAME_ERROR_CODES, type FrameErrorCode } from "./errors";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -61,7 +62,7 @@ const MessageBody = v.pipe(
 );
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-const MessageSchema = v.object({
+export const MessageSchema = v.object({
   id: v.string(),
   seq: Seq,
   conversationId: v.string(),
@@ -69,6 +70,8 @@ const MessageSchema = v.object({
   body: v.string(),
   sentAt: v.string(),
 });
+
+export type Message = v.InferOutput<typeof MessageSchema>;
 
 export const ClientMessageSchema = v.variant("type", [
   v.object({ type: v.literal("send"), id: ClientMessageId, body: MessageBody }),
@@ -95,17 +98,23 @@ export const ServerMessageSchema = v.variant("type", [
   v.object({ type: v.literal("typing"), userId: v.string(), on: v.boolean() }),
   v.object({ type: v.literal("read"), userId: v.string(), seq: Seq }),
   v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),
-  v.object({ type: v.literal("error"), code: v.string(), message: v.string(), id: v.optional(v.string()) }),
+  v.object({
+    type: v.literal("error"),
+    code: v.picklist(FRAME_ERROR_CODES),
+    message: v.string(),
+    id: v.optional(v.string()),
+  }),
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
-const ConnectionSchema = v.object({
+export const ConnectionSchema = v.object({
   user: v.object({ id: v.string(), username: v.string() }),
   conversationId: v.string(),
   online: v.boolean(),
   lastMessage: v.nullable(MessageSchema),
   unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
+export type Connection = v.InferOutput<typeof ConnectionSchema>;
 
 export const HubMessageSchema = v.variant("type", [
   v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),
@@ -124,16 +133,23 @@ export const HubMessageSchema = v.variant("type", [
     reason: v.optional(v.picklist(CONNECTION_REMOVAL_REASONS)),
   }),
   v.object({ type: v.literal("account-ended"), reason: v.picklist(ACCOUNT_END_REASONS) }),
-  v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
+  v.object({ type: v.literal("error"), code: v.picklist(FRAME_ERROR_CODES), message: v.string() }),
 ]);
 export type HubMessage = v.InferOutput<typeof HubMessageSchema>;
 
 /** Why a frame was refused; sent back as an error frame with this code. */
-export type FrameErrorCode = "frame_too_large" | "invalid_json" | "unknown_type" | "invalid_frame";
+/** Why a frame could not be parsed. */
+export type ParseErrorCode = Extract<
+  FrameErrorCode,
+  "frame_too_large" | "invalid_json" | "unknown_type" | "invalid_frame"
+>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; code: FrameErrorCode; message: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ParseErrorCode; message: string };
 
-const KNOWN_CLIENT_TYPES = new Set(["send", "typing", "read", "resume"]);
+/** The frame types a client may send, read off the schema so the list is stated once. */
+const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(
+  ClientMessageSchema.options.map((option) => option.entries.type.literal),
+);
 
 /** Parses a frame from a client. Never throws. */
 export function parseClientMessage(raw: string | ArrayBuffer): Parsed<ClientMessage> {

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Cache } from "./ports/cache";
 import { consume, RATE_RULES, type RateRule } from "./rate-limit";

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Cache, CacheUnavailableError } from "../ports/cache";
 import { CacheOutage, FallbackCache } from "./fallback-cache";

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describeCacheContract } from "../ports/cache.contract";
 
 // The embedded adapter as the app reaches it: through its Durable Object, over RPC.

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describeStoreContract } from "../ports/store.contract";
 
 // The embedded adapter as the app reaches it: through its host Durable Object, over RPC.

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { connect, type Frame, openSocket, roomPath, signUp, type TestSocket, uniqueName } from "../workers/helpers";

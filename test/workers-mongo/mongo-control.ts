@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { api } from "../workers/helpers";
 
 /** The loopback server that stops and starts FerretDB (vitest.config.ts); empty with MONGODB_TEST_URI. */

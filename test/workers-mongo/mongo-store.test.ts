@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describeStoreContract } from "../../server/ports/store.contract";
 
 // The MongoDB adapter as the app reaches it: through a pooled StoreHost over RPC, holding the real

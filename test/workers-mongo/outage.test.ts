@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorBody, HealthBody } from "../../protocol/api";
 import type { ArchivedMessage } from "../../server/ports/store";

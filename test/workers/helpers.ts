@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import type { Connection, User } from "../../protocol/api";
 
 export const ORIGIN = "https://chat.test";
@@ -34,7 +34,7 @@ export function api(path: string, options: CallOptions = {}): Promise<Response> 
   if (options.cookie) headers.set("Cookie", options.cookie);
   if (options.body !== undefined) headers.set("Content-Type", "application/json");
   if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", freshIp());
-  return SELF.fetch(`${ORIGIN}${path}`, {
+  return exports.default.fetch(`${ORIGIN}${path}`, {
     method: options.method ?? (options.body === undefined ? "GET" : "POST"),
     headers,
     body:
@@ -177,7 +177,7 @@ export function upgrade(
 ): Promise<Response> {
   const headers: Record<string, string> = { ...extraHeaders, Upgrade: "websocket", Cookie: cookie };
   if (origin) headers.Origin = origin;
-  return SELF.fetch(`${ORIGIN}${path}`, { headers });
+  return exports.default.fetch(`${ORIGIN}${path}`, { headers });
 }
 
 export const roomPath = (conversationId: string) => `/api/conversations/${conversationId}/ws`;
