@@ -54,6 +54,7 @@ export class RoomConnection {
         // An open socket counts as connected only once the room has said hello.
         if (state === "open") return;
         this.ready = false;
+        // Whatever went unanswered on this socket goes again, in order, on the next one.
         this.inFlight.clear();
         handlers.onState(state);
       },
@@ -138,8 +139,6 @@ export class RoomConnection {
     this.resumed = false;
     if (this.lastSeenSeq !== null) this.resume();
     if (this.readSeq > 0) this.socket.send({ type: "read", seq: this.readSeq });
-    // A new socket: whatever went unanswered on the last one goes again, in order.
-    this.inFlight.clear();
     this.drain();
   }
 
