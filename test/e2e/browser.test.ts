@@ -422,6 +422,99 @@ describe("on a 360 px wide phone", () => {
     // Dana's list loses Erin, and her open chat with Erin closes.
     await connectionLink(dana.page, erin.name).waitFor({ state: "detached", timeout: LIVE_MS });
   });
+
+  it("tells the other side that the account ended, in the open chat and in the list, keeping no messages", async () => {
+    const notice = `${erin.name}'s account ended; your conversation with them was deleted.`;
+    // Dana had Erin's chat open: it says what happened in place, and the messages are gone.
+    const chatPane = dana.page.locator(".pane--chat");
+    await chatPane.getByRole("alert").filter({ hasText: notice }).waitFor({ timeout: LIVE_MS });
+    await expect(chatPane.getByText("Conversation not found").count()).resolves.toBe(0);
+    await expect(dana.page.locator(".msg").count()).resolves.toBe(0);
+    await expect(dana.page.getByRole("textbox", { name: /^Message to/ }).count()).resolves.toBe(0);
+    await screenshot(dana.page, "phone-contact-account-ended");
+
+    // Back in the list, the same notice, until dismissed.
+    await dana.page.getByRole("button", { name: "Back to connections" }).click();
+    const listNotice = dana.page.locator(".pane--list").getByRole("status").filter({ hasText: notice });
+    await listNotice.waitFor();
+    await screenshot(dana.page, "phone-list-account-ended");
+    await expect(seriousViolations(dana.page)).resolves.toEqual([]);
+    await listNotice.getByRole("button", { name: /^Dismiss/ }).click();
+    await listNotice.waitFor({ state: "detached" });
+    await dana.page.getByText("No connections yet.").waitFor();
+  });
+});
+
+describe("two tabs of one browser", () => {
+  let rita: Person;
+  let sam: Person;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    [rita, sam] = await Promise.all([signUp(`rita_${run}`, DESKTOP), signUp(`sam_${run}`, DESKTOP)]);
+    await addConnection(rita.page, sam.name, sam.name);
+    conversationId = decodeURIComponent(new URL(rita.page.url()).pathname.replace(/^\/c\//, ""));
+    await connectionLink(sam.page, rita.name).click();
+    await chatTitle(sam.page, rita.name).waitFor();
+  });
+
+  afterAll(async () => {
+    await Promise.all([rita?.context.close(), sam?.context.close()]);
+  });
+
+  it("sends the other tab to the login screen within 2 s when one tab logs out, and its room socket is closed", async () => {
+    const second = await rita.context.newPage();
+    await second.goto(`/c/${encodeURIComponent(conversationId)}`);
+    await chatTitle(second, sam.name).waitFor();
+    // The chat's own socket is up (its status shows only while it is not).
+    await second.locator('.chat__conn[data-state="open"]').waitFor({ state: "attached", timeout: LIVE_MS });
+    // A room socket of the second tab that nothing in the app closes: only the server can.
+    await second.evaluate(
+      (conversationId) =>
+        new Promise<void>((opened, failed) => {
+          const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/conversations/${conversationId}/ws`;
+          const socket = new WebSocket(url);
+          const state = { closedWith: 0 };
+          Object.assign(window, { spareSocket: socket, spareState: state });
+          socket.onmessage = (event) => {
+            if (JSON.parse(event.data as string).type === "hello") opened();
+          };
+          socket.onclose = (event) => {
+            state.closedWith = event.code;
+          };
+          socket.onerror = () => failed(new Error("socket failed"));
+        }),
+      conversationId,
+    );
+    const opened: string[] = [];
+    second.on("websocket", (socket) => opened.push(socket.url()));
+
+    await rita.page.getByRole("button", { name: "Log out" }).click();
+    await rita.page.getByRole("heading", { name: "Log in" }).waitFor();
+    await second.getByRole("heading", { name: "Log in" }).waitFor({ timeout: 2_000 });
+    await second.getByText("You logged out in another tab.").waitFor();
+    await screenshot(second, "logged-out-in-another-tab");
+    // The tab that logged out says nothing about other tabs.
+    await expect(rita.page.getByText("You logged out in another tab.").count()).resolves.toBe(0);
+
+    // The server closed the second tab's room socket: what it sends now reaches nobody.
+    await expect
+      .poll(() =>
+        second.evaluate(() => (window as unknown as { spareState: { closedWith: number } }).spareState.closedWith),
+      )
+      .toBe(4002);
+    await second.evaluate(() => {
+      const socket = (window as unknown as { spareSocket: WebSocket }).spareSocket;
+      if (socket.readyState === WebSocket.OPEN)
+        socket.send(JSON.stringify({ type: "send", id: "afterlogout1", body: "sent after logging out" }));
+    });
+    await send(sam.page, "still here");
+    await message(sam.page, "still here").locator('[data-tick="sent"]').waitFor({ timeout: LIVE_MS });
+    await expect(message(sam.page, "sent after logging out").count()).resolves.toBe(0);
+    // And the app did not try to reconnect.
+    expect(opened).toEqual([]);
+    await second.close();
+  });
 });
 
 describe("three people: unsent messages and notifications", () => {
