@@ -1,6 +1,6 @@
 // Fails when an import runs against the layers: worker/ → durable-objects/ → server/ → protocol/,
 // and web/ → protocol/. Tests may also import test helpers. `--graph` prints the layer edges.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { projectRoot } from "./dev-env.mjs";
 
@@ -16,6 +16,7 @@ const TEST_FILE = /\.(test|contract)\.tsx?$/;
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']/gms;
 
 function* sourceFiles(dir) {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
