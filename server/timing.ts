@@ -4,8 +4,11 @@
  */
 import { HEARTBEAT_TIMEOUT_MS } from "../protocol/wire";
 
-/** How often an object with open sockets looks for sockets whose heartbeats stopped. */
-export const SWEEP_INTERVAL_MS = HEARTBEAT_TIMEOUT_MS / 3;
+/**
+ * How often an object with open sockets looks for sockets whose heartbeats stopped: about the
+ * timeout, so an idle object wakes rarely; a vanished tab is seen gone within one to two timeouts.
+ */
+export const SWEEP_INTERVAL_MS = HEARTBEAT_TIMEOUT_MS;
 
-/** A presence snapshot outlives a missed refresh (hubs refresh it every sweep) but not a crashed hub. */
-export const PRESENCE_TTL_SECONDS = (3 * SWEEP_INTERVAL_MS) / 1000;
+/** A presence snapshot outlives one missed refresh (hubs refresh it every sweep) but not a crashed hub. */
+export const PRESENCE_TTL_SECONDS = (2 * SWEEP_INTERVAL_MS) / 1000;
