@@ -499,8 +499,10 @@ describe("two tabs of one browser", () => {
 
     // The server closed the second tab's room socket: what it sends now reaches nobody.
     await expect
-      .poll(() =>
-        second.evaluate(() => (window as unknown as { spareState: { closedWith: number } }).spareState.closedWith),
+      .poll(
+        () =>
+          second.evaluate(() => (window as unknown as { spareState: { closedWith: number } }).spareState.closedWith),
+        { timeout: 2_000 },
       )
       .toBe(4002);
     await second.evaluate(() => {

@@ -1,4 +1,5 @@
 import { batch, effect } from "@preact/signals";
+import type { FrameErrorCode } from "../../../protocol/errors";
 import type { ServerMessage } from "../../../protocol/wire";
 import { parseServerMessage } from "../../../protocol/wire";
 import type { ConversationOutbox } from "../models/outbox";
@@ -18,7 +19,7 @@ export const SEND_WINDOW = 5;
 /** The room refused a send for now: wait this long (doubling while it keeps refusing), then send it again. */
 export const RATE_LIMIT_PAUSE_MS = 1_000;
 const RATE_LIMIT_PAUSE_MAX_MS = 30_000;
-const RATE_LIMITED = "rate_limited";
+const RATE_LIMITED: FrameErrorCode = "rate_limited";
 
 /** A fresh client message id: the shape protocol/wire.ts accepts. */
 export function newMessageId(): string {
