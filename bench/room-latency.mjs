@@ -21,7 +21,10 @@ async function signUp(name) {
     body: JSON.stringify({ username: `${name}_${Math.random().toString(36).slice(2, 9)}`, password: "password123" }),
   });
   if (response.status !== 201) throw new Error(`sign-up: ${response.status}`);
-  return { user: (await response.json()).user, cookie: /session=[^;]+/.exec(response.headers.get("set-cookie"))[0] };
+  return {
+    user: (await response.json()).user,
+    cookie: /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie"))[0],
+  };
 }
 
 function open(path, cookie, onFrame) {

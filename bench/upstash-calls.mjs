@@ -41,7 +41,10 @@ async function call(path, cookie, body) {
 async function signUp(name) {
   const username = `${name}_${Math.random().toString(36).slice(2, 9)}`;
   const response = await call("/api/auth/signup", undefined, { username, password: "password123" });
-  return { user: (await response.json()).user, cookie: /session=[^;]+/.exec(response.headers.get("set-cookie"))[0] };
+  return {
+    user: (await response.json()).user,
+    cookie: /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie"))[0],
+  };
 }
 
 function open(path, cookie, onFrame = () => {}) {

@@ -6,6 +6,7 @@ import {
   CLOSE_ACCOUNT_ENDED,
   CLOSE_CONVERSATION_ENDED,
   CLOSE_POLICY_VIOLATION,
+  CLOSE_REPLACED,
   CLOSE_SESSION_ENDED,
   type ClientMessage,
   PROTOCOL_VERSION,
@@ -23,13 +24,11 @@ import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
 import { TokenBuckets, WindowCounters } from "./token-buckets";
 
-/** Messages per query while replaying after `resume`. */
-const REPLAY_BATCH = 200;
 /** Members' hubs hear at most this often per conversation, the latest state only. */
 const HUB_NOTICE_DELAY_MS = 250;
 const HUB_RETRY_DELAY_MS = 5_000;
 
-type RoomJob = SocketJob | "notify-hubs" | "archive";
+type RoomJob = SocketJob | "notify-hubs" | "relay-reads" | "archive";
 type Send = Extract<ClientMessage, { type: "send" }>;
 
 /** Whose account ended, when a conversation is destroyed because of it. */
@@ -50,6 +49,11 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly scheduler: AlarmScheduler<RoomJob>;
   private readonly archive: RoomArchive;
   private readonly buckets = new TokenBuckets(WIRE_LIMITS.sendBurst, WIRE_LIMITS.sendsPerSecond);
+  private readonly resumes = new TokenBuckets(WIRE_LIMITS.resumeBurst, WIRE_LIMITS.resumesPerSecond);
+  /** When each user's typing state was last relayed: at most one relay a second per user. */
+  private readonly typingRelayedAt = new Map<string, number>();
+  /** Read cursors moved since they were last broadcast; the alarm relays the latest, coalesced. */
+  private readonly readsToRelay = new Set<string>();
   private readonly userSends = new WindowCounters(
     RATE_RULES.sendPerUser.limit,
     RATE_RULES.sendPerUser.windowSeconds * 1000,
@@ -74,6 +78,7 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     const now = Date.now();
     this.log.remember(identity.conversationId, identity.members);
+    this.sockets.makeRoom(identity.userId, WIRE_LIMITS.socketsPerUser, CLOSE_REPLACED);
     const wasPresent = this.sockets.ofUser(identity.userId).length > 0;
     const { client, server } = this.sockets.accept(identity, now);
     this.sockets.send(server, this.hello(identity.userId));
@@ -114,6 +119,7 @@ export class ConversationRoom extends DurableObject<Env> {
     for (const job of this.scheduler.takeDue(now)) {
       if (job === "sweep") this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout");
       if (job === "expiry") this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired");
+      if (job === "relay-reads") this.relayReads();
       if (job === "notify-hubs") await this.notifyHubs();
       if (job === "archive") await this.flushArchive();
     }
@@ -164,7 +170,7 @@ export class ConversationRoom extends DurableObject<Env> {
       case "read":
         return this.handleRead(sender.userId, frame.seq);
       case "resume":
-        return this.replay(ws, frame.afterSeq);
+        return this.handleResume(ws, frame.afterSeq);
     }
   }
 
@@ -187,36 +193,59 @@ export class ConversationRoom extends DurableObject<Env> {
     const { message } = appended;
     this.sockets.send(ws, { type: "ack", id: message.id, seq: message.seq } satisfies ServerMessage);
     this.broadcast({ type: "message", message });
+    this.typingRelayedAt.delete(sender.userId);
     if (this.typing.delete(sender.userId)) this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
     this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
     // Only MongoDB is an archive: the embedded Store is one object that every message would visit.
     if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
 
+  /**
+   * "Typing" is relayed at most once a second per user, so that the others' indicator stays up
+   * while typing goes on; a stop is relayed whenever the user was shown typing.
+   */
   private handleTyping(ws: WebSocket, userId: string, on: boolean): void {
-    const changed = on ? !this.typing.has(userId) : this.typing.has(userId);
-    if (!changed) return;
-    if (on) this.typing.add(userId);
-    else this.typing.delete(userId);
-    this.broadcast({ type: "typing", userId, on }, ws);
-  }
-
-  private handleRead(userId: string, seq: number): void {
-    const upTo = this.log.advanceRead(userId, seq);
-    if (upTo === null) return;
-    this.broadcast({ type: "read", userId, seq: upTo });
-    this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_NOTICE_DELAY_MS);
-  }
-
-  /** Sends every stored message after `afterSeq`, in order. Synchronous, so no live message interleaves. */
-  private replay(ws: WebSocket, afterSeq: number): void {
-    let cursor = afterSeq;
-    for (;;) {
-      const batch = this.log.after(cursor, REPLAY_BATCH);
-      for (const message of batch) this.sockets.send(ws, { type: "message", message } satisfies ServerMessage);
-      if (batch.length < REPLAY_BATCH) return;
-      cursor = batch[batch.length - 1]!.seq;
+    const now = Date.now();
+    if (!on) {
+      if (!this.typing.delete(userId)) return;
+      return this.broadcast({ type: "typing", userId, on: false }, ws);
     }
+    if (now - (this.typingRelayedAt.get(userId) ?? 0) < WIRE_LIMITS.typingRelayMs) return;
+    this.typing.add(userId);
+    this.typingRelayedAt.set(userId, now);
+    this.broadcast({ type: "typing", userId, on: true }, ws);
+  }
+
+  /** The cursor is stored at once; the others see the latest one, at most every HUB_NOTICE_DELAY_MS. */
+  private handleRead(userId: string, seq: number): void {
+    if (this.log.advanceRead(userId, seq) === null) return;
+    this.readsToRelay.add(userId);
+    const due = Date.now() + HUB_NOTICE_DELAY_MS;
+    this.scheduler.atOrBefore("relay-reads", due);
+    this.scheduler.atOrBefore("notify-hubs", due);
+  }
+
+  private relayReads(): void {
+    const cursors = this.log.readCursors();
+    for (const userId of this.readsToRelay) {
+      const seq = cursors[userId];
+      if (seq !== undefined) this.broadcast({ type: "read", userId, seq });
+    }
+    this.readsToRelay.clear();
+  }
+
+  /**
+   * Replays one page of what the socket missed, in order, then says where it stopped: the client
+   * asks for the next page, so one small frame never makes the room send a whole history.
+   * Synchronous, so no live message interleaves.
+   */
+  private handleResume(ws: WebSocket, afterSeq: number): void {
+    if (!this.resumes.take(ws, Date.now())) return this.refuse(ws, "rate_limited", "Too many resumes at once.");
+    const page = this.log.after(afterSeq, WIRE_LIMITS.replayPage + 1);
+    const sent = page.slice(0, WIRE_LIMITS.replayPage);
+    for (const message of sent) this.sockets.send(ws, { type: "message", message } satisfies ServerMessage);
+    const throughSeq = sent.at(-1)?.seq ?? Math.max(afterSeq, 0);
+    this.sockets.send(ws, { type: "replayed", throughSeq, more: page.length > sent.length } satisfies ServerMessage);
   }
 
   private refuse(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {

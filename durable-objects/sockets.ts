@@ -139,6 +139,19 @@ export class HibernatingSockets {
     for (const ws of this.ctx.getWebSockets()) this.close(ws, code, reason);
   }
 
+  /**
+   * Keeps a user below `cap` open sockets before another is accepted: the oldest give way, with
+   * a close code that tells their tab not to reconnect. Returns the sockets it closed.
+   */
+  makeRoom(userId: string, cap: number, code: number): WebSocket[] {
+    const oldestFirst = this.ofUser(userId).sort(
+      (a, b) => (this.attachment(a)?.connectedAt ?? 0) - (this.attachment(b)?.connectedAt ?? 0),
+    );
+    const closing = oldestFirst.slice(0, Math.max(0, oldestFirst.length - cap + 1));
+    for (const ws of closing) this.close(ws, code, "too many open tabs");
+    return closing;
+  }
+
   /** Open sockets of one sign-in. */
   ofSession(userId: string, sessionId: string): WebSocket[] {
     return this.ofUser(userId).filter((ws) => this.attachment(ws)?.sessionId === sessionId);

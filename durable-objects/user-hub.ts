@@ -4,6 +4,7 @@ import {
   type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
   CLOSE_POLICY_VIOLATION,
+  CLOSE_REPLACED,
   CLOSE_SESSION_ENDED,
   type ConnectionRemovalReason,
   type HubMessage,
@@ -58,6 +59,7 @@ export class UserHub extends DurableObject<Env> {
     }
     const now = Date.now();
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", identity.userId);
+    this.sockets.makeRoom(identity.userId, WIRE_LIMITS.socketsPerUser, CLOSE_REPLACED);
     const cameOnline = this.sockets.open().length === 0;
     const { client, server } = this.sockets.accept(identity, now);
     this.sockets.watch(this.scheduler, now);

@@ -8,6 +8,7 @@ export const API_ERROR_CODES = [
   "unauthorized",
   "session_expired",
   "session_ended",
+  "session_ambiguous",
   "account_ended",
   "invalid_credentials",
   "username_taken",

@@ -28,6 +28,15 @@ export const WIRE_LIMITS = {
   sendsPerSecond: 5,
   /** Protocol violations tolerated before the socket is closed with 1008. */
   maxViolations: 20,
+  /** Messages one `resume` replays at most; the client asks again after `replayed` says more. */
+  replayPage: 200,
+  /** Token bucket per socket for `resume`: a reconnect needs one, a long catch-up a few. */
+  resumeBurst: 5,
+  resumesPerSecond: 2,
+  /** A user's typing state reaches the others at most this often (a stop always does). */
+  typingRelayMs: 1_000,
+  /** Open sockets per user in one room, and in their hub: a new one closes the oldest. */
+  socketsPerUser: 10,
 } as const;
 
 /** Close codes the server uses. */
@@ -41,6 +50,8 @@ export const CLOSE_ACCOUNT_ENDED = 4001;
 export const CLOSE_SESSION_ENDED = 4002;
 /** The conversation is gone: the connection was removed, or the other member's account ended. */
 export const CLOSE_CONVERSATION_ENDED = 4003;
+/** The user opened more than WIRE_LIMITS.socketsPerUser sockets here: this, the oldest, gave way. */
+export const CLOSE_REPLACED = 4004;
 
 export const ACCOUNT_END_REASONS = ["expired", "deleted"] as const;
 export type AccountEndReason = (typeof ACCOUNT_END_REASONS)[number];
@@ -54,11 +65,28 @@ const ClientMessageId = v.pipe(
   v.maxLength(WIRE_LIMITS.maxClientIdChars),
   v.regex(/^[A-Za-z0-9_-]+$/, "the message id may hold only letters, digits, _ and -"),
 );
+/** Control characters other than tab and newline (NUL, escapes, DEL, C1). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
+/** Something a reader can see: not a space, not an invisible format or control character. */
+const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/u;
+
+/** Text a person reads: well-formed, no control characters, at least one visible character. */
+export function textProblem(text: string): string | null {
+  if (!text.isWellFormed()) return "the text holds a broken character (a lone surrogate)";
+  if (CONTROL_CHARACTER.test(text)) return "the text holds a control character";
+  if (!VISIBLE_CHARACTER.test(text)) return "the text has nothing visible in it";
+  return null;
+}
+
 const MessageBody = v.pipe(
   v.string(),
   v.trim(),
   v.minLength(1, "the message is empty"),
   v.maxLength(WIRE_LIMITS.maxBodyChars, `a message holds at most ${WIRE_LIMITS.maxBodyChars} characters`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? textProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
 );
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 
@@ -95,6 +123,8 @@ export const ServerMessageSchema = v.variant("type", [
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
   v.object({ type: v.literal("ack"), id: v.string(), seq: Seq }),
+  /** Ends one page of replay after `resume`: `more` asks the client to resume after `throughSeq`. */
+  v.object({ type: v.literal("replayed"), throughSeq: Seq, more: v.boolean() }),
   v.object({ type: v.literal("typing"), userId: v.string(), on: v.boolean() }),
   v.object({ type: v.literal("read"), userId: v.string(), seq: Seq }),
   v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),

@@ -23,7 +23,7 @@ async function signUp(prefix: string): Promise<Person> {
   const username = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
   const response = await call("/api/auth/signup", { body: { username, password: "password123" } });
   expect(response.status).toBe(201);
-  const cookie = /session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
+  const cookie = /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
   if (!cookie) throw new Error("no session cookie");
   return { user: ((await response.json()) as { user: User }).user, cookie };
 }

@@ -31,7 +31,8 @@ async function call(path: string, init: { method?: string; body?: unknown; cooki
   });
 }
 
-const cookieOf = (response: Response) => /session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0] ?? "";
+const cookieOf = (response: Response) =>
+  /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0] ?? "";
 const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 async function signUp(prefix: string): Promise<Person> {

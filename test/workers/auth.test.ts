@@ -8,7 +8,8 @@ describe("sign-up", () => {
     const response = await api("/api/auth/signup", { body: { username, password: "password123", lifetimeHours: 2 } });
     expect(response.status).toBe(201);
     const { user } = await response.json<{ user: User }>();
-    expect(user.username).toBe(username);
+    // Stored and shown in lower case: look-alikes by case cannot both exist.
+    expect(user.username).toBe(username.toLowerCase());
     const lifetime = Date.parse(user.expiresAt) - Date.parse(user.createdAt);
     expect(lifetime).toBe(2 * 3_600_000);
     const cookie = response.headers.get("Set-Cookie") ?? "";
@@ -141,16 +142,39 @@ describe("login and logout", () => {
     const { cookie } = await signUp();
     const response = await api("/api/auth/logout", { method: "POST", cookie });
     expect(response.status).toBe(204);
-    expect(response.headers.get("Set-Cookie")).toMatch(/session=;.*Max-Age=0/);
+    expect(response.headers.get("Set-Cookie")).toMatch(/__Host-session=;.*Max-Age=0/);
   });
 });
 
 describe("sessions", () => {
+  it("sets a __Host- cookie: Secure, HttpOnly, SameSite=Strict, on / and without a Domain", async () => {
+    const response = await api("/api/auth/signup", {
+      body: { username: uniqueName(), password: "correct horse battery" },
+    });
+    const setCookie = response.headers.get("Set-Cookie") ?? "";
+    expect(setCookie).toMatch(/^__Host-session=/);
+    expect(setCookie).toMatch(/Secure/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).not.toMatch(/Domain=/i);
+  });
+
+  it("refuses a request that carries two session cookies, whichever comes first", async () => {
+    const ann = await signUp();
+    const bob = await signUp();
+    for (const cookie of [`__Host-session=garbage; ${ann.cookie}`, `${bob.cookie}; ${ann.cookie}`]) {
+      const response = await api("/api/me", { cookie });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "session_ambiguous" } });
+    }
+  });
+
   it("answers 401 without a cookie, with a forged cookie, and with garbage", async () => {
     const { cookie } = await signUp();
-    const [payload] = cookie.slice("session=".length).split(".");
-    const forged = `session=${payload}.${"A".repeat(43)}`;
-    for (const attempt of [undefined, forged, "session=garbage"]) {
+    const [payload] = cookie.slice("__Host-session=".length).split(".");
+    const forged = `__Host-session=${payload}.${"A".repeat(43)}`;
+    for (const attempt of [undefined, forged, "__Host-session=garbage"]) {
       const response = await api("/api/me", { cookie: attempt });
       expect(response.status).toBe(401);
       expect((await response.json<{ error: { code: string } }>()).error.code).toMatch(/unauthorized|session_expired/);

@@ -48,9 +48,9 @@ export function api(path: string, options: CallOptions = {}): Promise<Response> 
 
 export function sessionCookie(response: Response): string {
   const setCookie = response.headers.get("Set-Cookie") ?? "";
-  const match = /session=([^;]*)/.exec(setCookie);
+  const match = /__Host-session=([^;]*)/.exec(setCookie);
   if (!match) throw new Error(`no session cookie in ${setCookie}`);
-  return `session=${match[1]}`;
+  return `__Host-session=${match[1]}`;
 }
 
 export async function signUp(

@@ -182,6 +182,7 @@ describe("the rest of the API", () => {
     expect(await response.json()).toMatchObject({ error: { code: "not_found" } });
     expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(response.headers.get("Strict-Transport-Security")).toBe("max-age=31536000; includeSubDomains");
   });
 
   it("ignores an identity header from outside: a member cannot speak as another member", async () => {

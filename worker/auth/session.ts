@@ -7,8 +7,24 @@ import type { AppContext, AppEnv, SignedInEnv } from "../context";
 import { ApiError, storeUnavailable, unauthorized } from "../lib/errors";
 import { type SessionClaims, signSession, verifySession } from "./session-token";
 
-export const SESSION_COOKIE = "session";
+/** `__Host-`: the browser keeps it only if Secure, on `/`, from this host alone (no Domain). */
+export const SESSION_COOKIE = "__Host-session";
 const MIN_SECRET_LENGTH = 32;
+
+/**
+ * The session token from the Cookie header. Two session cookies (one planted by a sibling
+ * domain or a script, say) make the request ambiguous: it is refused rather than guessed.
+ */
+function sessionToken(c: Context): string | null {
+  const header = c.req.header("Cookie") ?? "";
+  const values = header
+    .split(";")
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.startsWith(`${SESSION_COOKIE}=`))
+    .map((pair) => pair.slice(SESSION_COOKIE.length + 1));
+  if (values.length > 1) throw unauthorized("Your browser sent two sessions. Sign in again.", "session_ambiguous");
+  return values[0] || null;
+}
 
 /** Signs the user in: a signed cookie for a new session that expires with the account. */
 export async function startSession(c: AppContext, user: UserRecord): Promise<void> {
@@ -48,7 +64,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * a socket upgrade is refused with 503: revocation fails closed where it matters.
  */
 export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
+  const token = sessionToken(c);
   if (!token) throw unauthorized();
   const claims = await verifySession(token, sessionSecret(c.env));
   if (!claims) throw unauthorized("Your session has ended. Sign in again.", "session_expired");

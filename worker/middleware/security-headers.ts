@@ -9,4 +9,5 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
   c.header("Cache-Control", "no-store");
+  c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 });

@@ -19,9 +19,11 @@ import { validate } from "../lib/validate";
 import { toUser } from "../lib/views";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
 
+/** Stored and shown in lower case, so that `iI11` and `il11` cannot pass for one another by case. */
 const Username = v.pipe(
   v.string("username is required"),
   v.regex(USERNAME_PATTERN, "a username is 3 to 32 characters of a-z, 0-9, _ . -"),
+  v.toLowerCase(),
 );
 const Password = v.pipe(
   v.string("password is required"),
