@@ -95,8 +95,11 @@ export const MessageSchema = v.object({
   seq: Seq,
   conversationId: v.string(),
   senderId: v.string(),
+  /** Empty once the sender deleted the message for everyone. */
   body: v.string(),
   sentAt: v.string(),
+  /** Present and true once deleted: shown as "message deleted". */
+  deleted: v.optional(v.literal(true)),
 });
 
 export type Message = v.InferOutput<typeof MessageSchema>;
@@ -106,6 +109,8 @@ export const ClientMessageSchema = v.variant("type", [
   v.object({ type: v.literal("typing"), on: v.boolean() }),
   v.object({ type: v.literal("read"), seq: Seq }),
   v.object({ type: v.literal("resume"), afterSeq: Seq }),
+  /** Deletes one of the sender's own messages for everyone. */
+  v.object({ type: v.literal("delete"), seq: v.pipe(Seq, v.minValue(1)) }),
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
@@ -123,6 +128,8 @@ export const ServerMessageSchema = v.variant("type", [
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
   v.object({ type: v.literal("ack"), id: v.string(), seq: Seq }),
+  /** A message was deleted for everyone: show it as "message deleted". */
+  v.object({ type: v.literal("deleted"), seq: Seq }),
   /** Ends one page of replay after `resume`: `more` asks the client to resume after `throughSeq`. */
   v.object({ type: v.literal("replayed"), throughSeq: Seq, more: v.boolean() }),
   v.object({ type: v.literal("typing"), userId: v.string(), on: v.boolean() }),
@@ -141,13 +148,23 @@ export const ConnectionSchema = v.object({
   user: v.object({ id: v.string(), username: v.string() }),
   conversationId: v.string(),
   online: v.boolean(),
+  /** When an offline contact was last online, when known. */
+  lastSeenAt: v.optional(v.nullable(v.string())),
   lastMessage: v.nullable(MessageSchema),
   unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 export type Connection = v.InferOutput<typeof ConnectionSchema>;
 
 export const HubMessageSchema = v.variant("type", [
-  v.object({ type: v.literal("presence"), userId: v.string(), online: v.boolean() }),
+  /** `lastSeenAt`: when an offline contact's last socket closed, when known. */
+  v.object({
+    type: v.literal("presence"),
+    userId: v.string(),
+    online: v.boolean(),
+    lastSeenAt: v.optional(v.nullable(v.string())),
+  }),
+  /** A contact is typing in a conversation the user does not have open (at most once a second). */
+  v.object({ type: v.literal("typing"), conversationId: v.string(), userId: v.string(), on: v.boolean() }),
   v.object({
     type: v.literal("unread"),
     conversationId: v.string(),
