@@ -171,6 +171,8 @@ export class ConversationRoom extends DurableObject<Env> {
         return this.handleRead(sender.userId, frame.seq);
       case "resume":
         return this.handleResume(ws, frame.afterSeq);
+      case "delete":
+        return this.handleDelete(ws, sender.userId, frame.seq);
     }
   }
 
@@ -194,7 +196,10 @@ export class ConversationRoom extends DurableObject<Env> {
     this.sockets.send(ws, { type: "ack", id: message.id, seq: message.seq } satisfies ServerMessage);
     this.broadcast({ type: "message", message });
     this.typingRelayedAt.delete(sender.userId);
-    if (this.typing.delete(sender.userId)) this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
+    if (this.typing.delete(sender.userId)) {
+      this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
+      this.tellAbsentHubsOfTyping(sender.userId, false);
+    }
     this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
     // Only MongoDB is an archive: the embedded Store is one object that every message would visit.
     if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
@@ -208,12 +213,41 @@ export class ConversationRoom extends DurableObject<Env> {
     const now = Date.now();
     if (!on) {
       if (!this.typing.delete(userId)) return;
-      return this.broadcast({ type: "typing", userId, on: false }, ws);
+      this.broadcast({ type: "typing", userId, on: false }, ws);
+      return this.tellAbsentHubsOfTyping(userId, false);
     }
     if (now - (this.typingRelayedAt.get(userId) ?? 0) < WIRE_LIMITS.typingRelayMs) return;
     this.typing.add(userId);
     this.typingRelayedAt.set(userId, now);
     this.broadcast({ type: "typing", userId, on: true }, ws);
+    this.tellAbsentHubsOfTyping(userId, true);
+  }
+
+  /** Members with no socket here see typing in their list, through their hub; within the same budget. */
+  private tellAbsentHubsOfTyping(userId: string, on: boolean): void {
+    const conversationId = this.log.conversationId();
+    if (!conversationId) return;
+    for (const member of this.log.members()) {
+      if (member.id === userId || this.sockets.ofUser(member.id).length > 0) continue;
+      this.ctx.waitUntil(
+        hubFor(this.env, member.id)
+          .peerTyping(conversationId, userId, on)
+          .catch((error: unknown) => console.error("typing notice failed", error)),
+      );
+    }
+  }
+
+  /** Deletes one of the sender's own messages for everyone; it counts against the send budget. */
+  private handleDelete(ws: WebSocket, userId: string, seq: number): void {
+    if (!this.buckets.take(ws, Date.now())) return this.refuse(ws, "rate_limited", "Slow down.");
+    if (!this.log.deleteMessage(seq, userId)) {
+      return this.refuse(ws, "invalid_frame", "You can delete only your own messages, once.");
+    }
+    this.broadcast({ type: "deleted", seq });
+    if (this.log.lastSeq() === seq) {
+      this.log.markAllHubsStale();
+      this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_NOTICE_DELAY_MS);
+    }
   }
 
   /** The cursor is stored at once; the others see the latest one, at most every HUB_NOTICE_DELAY_MS. */

@@ -11,7 +11,7 @@ export interface MemberActivity {
   unread: number;
 }
 
-type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number };
+type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number; deleted: number };
 
 /** The outcome of appending: the new message, or the one already stored under the same client id. */
 export type Appended = { stored: true; message: Message } | { stored: false; seq: number; senderId: string };
@@ -44,7 +44,9 @@ export class ConversationLog {
         id TEXT NOT NULL UNIQUE,
         sender_id TEXT NOT NULL,
         body TEXT NOT NULL,
-        sent_at INTEGER NOT NULL
+        sent_at INTEGER NOT NULL,
+        -- 1 once its sender deleted it for everyone: the body is gone, the seq stays.
+        deleted INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE IF NOT EXISTS members (
         user_id TEXT PRIMARY KEY,
@@ -68,6 +70,10 @@ export class ConversationLog {
       );
       this.sql.exec("DROP TABLE reads");
       for (const member of this.members()) this.recountUnread(member.id);
+    }
+    const messageColumns = this.sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray();
+    if (!messageColumns.some((column) => column.name === "deleted")) {
+      this.sql.exec("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0");
     }
     if (tables.has("outbox")) {
       const first = this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM outbox").one().seq;
@@ -146,9 +152,31 @@ export class ConversationLog {
         sender_id: senderId,
         body,
         sent_at: sentAt,
+        deleted: 0,
       });
       return { stored: true, message };
     });
+  }
+
+  /**
+   * Deletes one of the sender's own messages for everyone: the body is erased, the seq stays so
+   * nobody's cursor or resume moves. False when there is no such live message of theirs.
+   */
+  deleteMessage(seq: number, senderId: string): boolean {
+    return (
+      this.sql
+        .exec(
+          "UPDATE messages SET body = '', deleted = 1 WHERE seq = ? AND sender_id = ? AND deleted = 0 RETURNING seq",
+          seq,
+          senderId,
+        )
+        .toArray().length > 0
+    );
+  }
+
+  /** Every member's hub should hear of a change to the conversation (a deleted last message). */
+  markAllHubsStale(): void {
+    this.sql.exec("UPDATE members SET hub_stale = 1");
   }
 
   /** Messages with seq greater than `afterSeq`, oldest first, at most `limit`. */
@@ -253,7 +281,7 @@ export class ConversationLog {
 }
 
 function toMessage(conversationId: string, row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     seq: row.seq,
     conversationId,
@@ -261,4 +289,5 @@ function toMessage(conversationId: string, row: MessageRow): Message {
     body: row.body,
     sentAt: new Date(row.sent_at).toISOString(),
   };
+  return row.deleted ? { ...message, body: "", deleted: true } : message;
 }

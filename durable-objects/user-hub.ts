@@ -11,7 +11,7 @@ import {
   WIRE_LIMITS,
 } from "../protocol/wire";
 import { cacheFor, storeFor } from "../server/ports";
-import { readPresence, recordPresence } from "../server/presence";
+import { forgetPresence, readPresence, recordPresence } from "../server/presence";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
 import { AlarmScheduler } from "./scheduler";
@@ -123,8 +123,13 @@ export class UserHub extends DurableObject<Env> {
     return this.sql.exec<ActivityRow>("SELECT * FROM activity").toArray().map(toActivity);
   }
 
-  async peerPresence(userId: string, online: boolean): Promise<void> {
-    this.sockets.broadcast({ type: "presence", userId, online } satisfies HubMessage);
+  async peerPresence(userId: string, online: boolean, lastSeenAt: string | null = null): Promise<void> {
+    this.sockets.broadcast({ type: "presence", userId, online, lastSeenAt } satisfies HubMessage);
+  }
+
+  /** A contact is typing in one of the user's conversations that no tab of theirs has open. */
+  async peerTyping(conversationId: string, userId: string, on: boolean): Promise<void> {
+    this.sockets.broadcast({ type: "typing", conversationId, userId, on } satisfies HubMessage);
   }
 
   async connectionAdded(connection: Connection): Promise<void> {
@@ -152,7 +157,7 @@ export class UserHub extends DurableObject<Env> {
     this.ended = true;
     this.sockets.broadcast({ type: "account-ended", reason } satisfies HubMessage);
     this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, reason);
-    if (userId) await recordPresence(cacheFor(this.env), userId, false).catch(logFailure);
+    if (userId) await forgetPresence(cacheFor(this.env), userId).catch(logFailure);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.scheduler.reset();
@@ -198,12 +203,16 @@ export class UserHub extends DurableObject<Env> {
     const userId = this.userId();
     if (this.ended || !userId) return;
     const online = this.sockets.open().some((ws) => ws !== leaving);
-    await recordPresence(cacheFor(this.env), userId, online).catch(logFailure);
+    const now = Date.now();
+    await recordPresence(cacheFor(this.env), userId, online, now).catch(logFailure);
     if (!notifyPeers && online) return;
     const connections = await storeFor(this.env).listConnections(userId);
     if (!connections.ok) return console.error("presence not published: store", connections.reason);
+    const lastSeenAt = online ? null : new Date(now).toISOString();
     await Promise.all(
-      connections.value.map((peer) => hubFor(this.env, peer.userId).peerPresence(userId, online).catch(logFailure)),
+      connections.value.map((peer) =>
+        hubFor(this.env, peer.userId).peerPresence(userId, online, lastSeenAt).catch(logFailure),
+      ),
     );
   }
 
@@ -212,13 +221,10 @@ export class UserHub extends DurableObject<Env> {
     const connections = await storeFor(this.env).listConnections(userId);
     if (!connections.ok) return console.error("presence snapshot skipped: store", connections.reason);
     const peers = connections.value.map((peer) => peer.userId);
-    const online = await readPresence(cacheFor(this.env), peers);
+    const presence = await readPresence(cacheFor(this.env), peers);
     for (const peerId of peers) {
-      this.sockets.send(ws, {
-        type: "presence",
-        userId: peerId,
-        online: online.get(peerId) ?? false,
-      } satisfies HubMessage);
+      const { online, lastSeenAt } = presence.get(peerId) ?? { online: false, lastSeenAt: null };
+      this.sockets.send(ws, { type: "presence", userId: peerId, online, lastSeenAt } satisfies HubMessage);
     }
   }
 

@@ -119,7 +119,7 @@ describe("parseClientMessage", () => {
 
     it("refuses an unknown or missing type", () => {
       for (const value of [
-        { type: "delete" },
+        { type: "destroy" },
         { type: "SEND", id: "m1", body: "x" },
         {},
         { type: 1 },

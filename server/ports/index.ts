@@ -1,5 +1,6 @@
 import { CacheOutage, FallbackCache } from "../adapters/fallback-cache";
 import { UpstashCache } from "../adapters/upstash-cache";
+import { EndedSessions } from "../ended-sessions";
 import type { Cache } from "./cache";
 import type { Store } from "./store";
 
@@ -47,9 +48,19 @@ function hashOf(key: string): number {
  * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are set, else the embedded one.
  */
 export function cacheFor(env: Env): Cache {
-  const embedded = env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE));
+  const embedded = embeddedCacheFor(env);
   const upstash = upstashFor(env);
   return upstash ? new FallbackCache(upstash.cache, embedded, upstash.outage) : embedded;
+}
+
+/** The one embedded cache object: the Cache without Upstash, and its fallback with it. */
+export function embeddedCacheFor(env: Env): Cache {
+  return env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE));
+}
+
+/** Ended sessions in the Cache, with the embedded cache as their backup when the Cache is Upstash. */
+export function endedSessionsFor(env: Env, cache: Cache = cacheFor(env)): EndedSessions {
+  return new EndedSessions(cache, upstashConfig(env) ? embeddedCacheFor(env) : null);
 }
 
 export function describePorts(env: Env): { store: "embedded" | "mongo"; cache: "embedded" | "upstash" } {

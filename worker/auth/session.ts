@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { Cache } from "../../server/ports/cache";
+import { endedSessionsFor } from "../../server/ports";
 import type { UserRecord } from "../../server/ports/store";
 import type { AppContext, AppEnv, SignedInEnv } from "../context";
 import { ApiError, storeUnavailable, unauthorized } from "../lib/errors";
@@ -50,18 +50,19 @@ export async function endSession<E extends AppEnv>(c: Context<E>): Promise<Sessi
   const claims = token ? await verifySession(token, sessionSecret(c.env)) : null;
   if (!claims) return null;
   const ttlSeconds = Math.max(1, Math.ceil((claims.expiresAt - Date.now()) / 1000));
-  await c.var.cache.set(endedKey(claims.sessionId), "1", ttlSeconds).catch((error: unknown) => {
-    console.error("could not record an ended session", error);
-  });
+  await endedSessionsFor(c.env, c.var.cache)
+    .record(claims.sessionId, ttlSeconds)
+    .catch((error: unknown) => console.error("could not record an ended session", error));
   return claims;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Loads the signed-in user and their session from the cookie, or answers 401. When the list of
- * ended sessions cannot be read, a read goes on (the signature is valid) but a state change or
- * a socket upgrade is refused with 503: revocation fails closed where it matters.
+ * Loads the signed-in user and their session from the cookie, or answers 401. When neither the
+ * Cache nor its backup can say whether the session was logged out, a read goes on (the
+ * signature is valid) but a state change or a socket upgrade is refused with 503: revocation
+ * fails closed where it matters.
  */
 export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
   const token = sessionToken(c);
@@ -70,7 +71,7 @@ export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
   if (!claims) throw unauthorized("Your session has ended. Sign in again.", "session_expired");
   const [found, ended] = await Promise.all([
     c.var.store.getUser(claims.userId),
-    sessionState(c.var.cache, claims.sessionId),
+    endedSessionsFor(c.env, c.var.cache).state(claims.sessionId),
   ]);
   if (ended === "ended") throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
   if (ended === "unknown" && changesState(c)) {
@@ -89,18 +90,6 @@ export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
 function changesState(c: Context): boolean {
   return !SAFE_METHODS.has(c.req.method) || c.req.header("Upgrade")?.toLowerCase() === "websocket";
 }
-
-/** Whether the session was signed out of; "unknown" when the cache cannot say. */
-async function sessionState(cache: Cache, sessionId: string): Promise<"active" | "ended" | "unknown"> {
-  try {
-    return (await cache.get(endedKey(sessionId))) === "1" ? "ended" : "active";
-  } catch (error) {
-    console.error("could not check for an ended session", error);
-    return "unknown";
-  }
-}
-
-const endedKey = (sessionId: string) => `session-ended:${sessionId}`;
 
 function sessionSecret(env: Env): string {
   const secret = env.SESSION_SECRET;

@@ -4,7 +4,7 @@ import { hubFor, roomFor } from "../../durable-objects/addresses";
 import type { ConversationActivity } from "../../durable-objects/user-hub";
 import type { Connection } from "../../protocol/api";
 import type { ConnectionRecord } from "../../server/ports/store";
-import { readPresence } from "../../server/presence";
+import { type Presence, readPresence } from "../../server/presence";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
 import { directConversationId } from "../lib/conversation-id";
@@ -28,13 +28,13 @@ export const connectionRoutes = new Hono<AppEnv>()
     if (!added.ok && added.reason === "unknown_user") throw notFound("No such user.", "user_not_found");
     if (!added.ok) throw storeUnavailable();
     const { created, connection } = added.value;
-    const online = await readPresence(c.var.cache, [me.id, other.id]);
-    const mine = await describe(c.env, me.id, connection, online.get(other.id) ?? false);
+    const presence = await readPresence(c.var.cache, [me.id, other.id]);
+    const mine = await describe(c.env, me.id, connection, presence.get(other.id));
     if (created) {
       const theirs: Connection = {
         ...mine,
         user: { id: me.id, username: me.username },
-        online: online.get(me.id) ?? false,
+        ...presenceFields(presence.get(me.id)),
         unread: 0,
       };
       c.executionCtx.waitUntil(
@@ -54,15 +54,13 @@ export const connectionRoutes = new Hono<AppEnv>()
     ]);
     if (!listed.ok) throw storeUnavailable();
     const records = listed.value;
-    const online = await readPresence(
+    const presence = await readPresence(
       c.var.cache,
       records.map((record) => record.userId),
     );
     const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
     const connections = records
-      .map((record) =>
-        toConnection(record, online.get(record.userId) ?? false, byConversation.get(record.conversationId)),
-      )
+      .map((record) => toConnection(record, presence.get(record.userId), byConversation.get(record.conversationId)))
       .map((connection, index) => ({ connection, at: lastActivityAt(connection, records[index]!) }))
       .sort((a, b) => b.at - a.at)
       .map((entry) => entry.connection);
@@ -89,25 +87,34 @@ export const connectionRoutes = new Hono<AppEnv>()
   });
 
 /** A connection as `me` sees it, with the unread count and preview their hub keeps. */
-async function describe(env: Env, meId: string, record: ConnectionRecord, online: boolean): Promise<Connection> {
+async function describe(
+  env: Env,
+  meId: string,
+  record: ConnectionRecord,
+  presence: Presence | undefined,
+): Promise<Connection> {
   const activity = (await hubFor(env, meId).summaries()).find(
     (entry) => entry.conversationId === record.conversationId,
   );
-  return toConnection(record, online, activity);
+  return toConnection(record, presence, activity);
 }
 
 function toConnection(
   record: ConnectionRecord,
-  online: boolean,
+  presence: Presence | undefined,
   activity: ConversationActivity | undefined,
 ): Connection {
   return {
     user: { id: record.userId, username: record.username },
     conversationId: record.conversationId,
-    online,
+    ...presenceFields(presence),
     lastMessage: activity?.lastMessage ?? null,
     unread: activity?.unread ?? 0,
   };
+}
+
+function presenceFields(presence: Presence | undefined): Pick<Connection, "online" | "lastSeenAt"> {
+  return { online: presence?.online ?? false, lastSeenAt: presence?.lastSeenAt ?? null };
 }
 
 /** The newest message, or the moment they connected when they have not talked yet. */

@@ -30,7 +30,7 @@ export const userRoutes = new Hono<AppEnv>().use(requireUser).get("/", validate(
   const users: UserSummary[] = found.map((user) => ({
     id: user.id,
     username: user.username,
-    online: online.get(user.id) ?? false,
+    online: online.get(user.id)?.online ?? false,
   }));
   return c.json({ users });
 });
