@@ -168,9 +168,10 @@ describe("the app with Upstash as its Cache", () => {
       expect(during.body).toMatchObject({ ok: false, cache: "upstash", answers: { cache: false } });
       expect(during.ms).toBeLessThan(900);
       await chatStillWorks();
+      // The embedded backup of the ended sessions answers for Upstash.
       const refused = await call("/api/connections", { cookie: endedCookie, body: { userId: bob.user.id } });
-      expect(refused.status).toBe(503);
-      expect(await errorCode(refused)).toBe("session_check_unavailable");
+      expect(refused.status).toBe(401);
+      expect(await errorCode(refused)).toBe("session_ended");
     } finally {
       redisServer.thaw();
     }
@@ -211,11 +212,12 @@ describe("the app with Upstash as its Cache", () => {
       expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     });
 
-    it("keeps an ended session out of state changes and sockets (503, not a guess)", async () => {
+    it("keeps an ended session out of state changes and sockets, and lets everyone else in", async () => {
       const refused = await call("/api/connections", { cookie: endedCookie, body: { userId: bob.user.id } });
-      expect(refused.status).toBe(503);
-      expect(await errorCode(refused)).toBe("session_check_unavailable");
-      expect(await upgradeStatus(`/api/conversations/${conversationId}/ws`, endedCookie)).toBe(503);
+      expect(refused.status).toBe(401);
+      expect(await errorCode(refused)).toBe("session_ended");
+      expect(await upgradeStatus(`/api/conversations/${conversationId}/ws`, endedCookie)).toBe(401);
+      expect(await upgradeStatus(`/api/conversations/${conversationId}/ws`, bob.cookie)).toBe(101);
     });
 
     it("reports the Cache as not answering, promptly", async () => {
