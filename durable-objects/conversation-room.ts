@@ -14,6 +14,7 @@ import {
   type ServerMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
+import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { RATE_RULES } from "../server/rate-limit";
 import { hubFor } from "./addresses";
@@ -92,7 +93,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.handleFrame(ws, raw);
     } catch (error) {
       // The client keeps an unacknowledged message and sends it again: a resend is stored once.
-      console.error("room frame failed", error);
+      log("error", "room_frame_failed", {}, error);
       const frame = parseClientMessage(raw);
       const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
       this.sockets.send(ws, {
@@ -232,7 +233,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.ctx.waitUntil(
         hubFor(this.env, member.id)
           .peerTyping(conversationId, userId, on)
-          .catch((error: unknown) => console.error("typing notice failed", error)),
+          .catch((error: unknown) => log("warn", "typing_notice_failed", {}, error)),
       );
     }
   }
@@ -323,7 +324,7 @@ export class ConversationRoom extends DurableObject<Env> {
     );
     const failed = due.filter((_, index) => results[index]?.status === "rejected");
     if (failed.length === 0) return;
-    console.error("hub notices failed; retrying", failed.length);
+    log("warn", "hub_notices_failed", { failed: failed.length, retryInMs: HUB_RETRY_DELAY_MS });
     // The next change or this retry carries the latest state: notices are idempotent.
     this.log.markHubsStale(failed.map((member) => member.userId));
     this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_RETRY_DELAY_MS);

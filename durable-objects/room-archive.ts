@@ -1,4 +1,5 @@
 import type { Message } from "../protocol/api";
+import { log } from "../server/log";
 import { ARCHIVE_BATCH_MAX, type ArchivedMessage, type Store } from "../server/ports/store";
 import type { ConversationLog } from "./room-log";
 
@@ -43,7 +44,7 @@ export class RoomArchive {
       const result = await this.store()
         .archiveMessages(batch.map(toArchived))
         .catch((error: unknown) => {
-          console.error("archive write failed", error);
+          log("warn", "archive_write_failed", {}, error);
           return { ok: false } as const;
         });
       if (!result.ok) {

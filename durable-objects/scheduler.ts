@@ -1,3 +1,4 @@
+import { log } from "../server/log";
 /**
  * One alarm, many jobs (after tldraw's AlarmScheduler): each job has a due time in the object's
  * SQLite and the platform alarm is set to the earliest. Alarms run at least once and may be
@@ -64,6 +65,6 @@ export class AlarmScheduler<Job extends string> {
     if (next === this.armedAt) return;
     this.armedAt = next;
     const change = next === null ? this.storage.deleteAlarm() : this.storage.setAlarm(next);
-    change.catch((error: unknown) => console.error("could not set the alarm", error));
+    change.catch((error: unknown) => log("error", "alarm_not_set", {}, error));
   }
 }

@@ -10,6 +10,7 @@ import {
   type HubMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
+import { log } from "../server/log";
 import { cacheFor, storeFor } from "../server/ports";
 import { forgetPresence, readPresence, recordPresence } from "../server/presence";
 import { hubFor } from "./addresses";
@@ -207,7 +208,7 @@ export class UserHub extends DurableObject<Env> {
     await recordPresence(cacheFor(this.env), userId, online, now).catch(logFailure);
     if (!notifyPeers && online) return;
     const connections = await storeFor(this.env).listConnections(userId);
-    if (!connections.ok) return console.error("presence not published: store", connections.reason);
+    if (!connections.ok) return log("warn", "presence_not_published", { reason: connections.reason });
     const lastSeenAt = online ? null : new Date(now).toISOString();
     await Promise.all(
       connections.value.map((peer) =>
@@ -219,7 +220,7 @@ export class UserHub extends DurableObject<Env> {
   /** A new socket learns who of the user's connections is online now. */
   private async sendPresenceSnapshot(ws: WebSocket, userId: string): Promise<void> {
     const connections = await storeFor(this.env).listConnections(userId);
-    if (!connections.ok) return console.error("presence snapshot skipped: store", connections.reason);
+    if (!connections.ok) return log("warn", "presence_snapshot_skipped", { reason: connections.reason });
     const peers = connections.value.map((peer) => peer.userId);
     const presence = await readPresence(cacheFor(this.env), peers);
     for (const peerId of peers) {
@@ -242,5 +243,5 @@ function toActivity(row: ActivityRow): ConversationActivity {
 }
 
 function logFailure(error: unknown): void {
-  console.error("hub side effect failed", error);
+  log("error", "hub_side_effect_failed", {}, error);
 }

@@ -14,6 +14,26 @@ export function uncaughtErrors(log) {
 }
 
 /**
+ * Lines of a wrangler log that leak what a log must never hold: a session cookie or token, a
+ * password, a message body (serialized messages carry a "body" field), or a structured line that
+ * is not one JSON object with a level and an event.
+ */
+export function leakyLogLines(log) {
+  const leaks = /__Host-session=|"password"|password123|correct horse|"body"\s*:|"passwordHash"/i;
+  return log.split("\n").filter((line) => leaks.test(line) || (line.includes('"event"') && !isLogObject(line)));
+}
+
+function isLogObject(line) {
+  const start = line.indexOf("{");
+  try {
+    const value = JSON.parse(line.slice(start));
+    return typeof value.level === "string" && typeof value.event === "string";
+  } catch {
+    return false;
+  }
+}
+
+/**
  * @param {{ build?: boolean, vars?: Record<string, string>, log?: boolean }} [options]
  * @returns {Promise<DevServer>}
  */

@@ -1,3 +1,4 @@
+import { log } from "./log";
 import type { Cache } from "./ports/cache";
 
 export type SessionState = "active" | "ended" | "unknown";
@@ -24,7 +25,7 @@ export class EndedSessions {
     const results = await Promise.allSettled(writes);
     const failed = results.filter((result) => result.status === "rejected");
     if (failed.length === results.length) throw new Error("no cache recorded the ended session");
-    if (failed.length > 0) console.error("an ended session was recorded in the backup only");
+    if (failed.length > 0) log("warn", "ended_session_in_one_cache_only");
   }
 
   async state(sessionId: string): Promise<SessionState> {

@@ -1,3 +1,4 @@
+import { log } from "./log";
 import { type Cache, CacheUnavailableError } from "./ports/cache";
 import { PRESENCE_TTL_SECONDS } from "./timing";
 
@@ -38,7 +39,7 @@ export async function readPresence(cache: Cache, userIds: string[]): Promise<Map
     for (const [index, id] of userIds.entries()) presence.set(id, parse(values[index] ?? null));
   } catch (error) {
     // An outage is logged once per interval where it is detected, not once per read.
-    if (!(error instanceof CacheUnavailableError)) console.error("presence read failed", error);
+    if (!(error instanceof CacheUnavailableError)) log("error", "presence_read_failed", {}, error);
     for (const id of userIds) presence.set(id, UNKNOWN);
   }
   return presence;

@@ -1,3 +1,4 @@
+import { log } from "./log";
 import type { Cache } from "./ports/cache";
 
 export interface RateRule {
@@ -25,7 +26,7 @@ export async function consume(cache: Cache, rule: RateRule, subject: string): Pr
     const { count, resetSeconds } = await cache.hit(`rate:${rule.name}:${subject.toLowerCase()}`, rule.windowSeconds);
     return count <= rule.limit ? { allowed: true } : { allowed: false, retryAfterSeconds: resetSeconds };
   } catch (error) {
-    console.error("rate limit check failed; allowing", rule.name, error);
+    log("error", "rate_limit_check_failed", { rule: rule.name }, error);
     return { allowed: true };
   }
 }

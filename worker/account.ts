@@ -1,5 +1,6 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { AccountEndReason } from "../protocol/wire";
+import { log } from "../server/log";
 import type { Store } from "../server/ports/store";
 import type { SessionClaims } from "./auth/session-token";
 import { directConversationId } from "./lib/conversation-id";
@@ -33,7 +34,7 @@ export async function removeAccount(env: Env, store: Store, userId: string, reas
       const conversationId = await directConversationId(userId, peerId);
       await hubFor(env, peerId)
         .connectionRemoved(userId, conversationId, "account-ended")
-        .catch((error: unknown) => console.error("could not tell a former connection", error));
+        .catch((error: unknown) => log("error", "former_connection_not_told", {}, error));
     }),
   );
   await hubFor(env, userId).endAccount(reason);
@@ -50,13 +51,13 @@ export async function closeSessionSockets(env: Env, store: Store, session: Sessi
   const { userId, sessionId } = session;
   const connections = await store.listConnections(userId);
   const conversationIds = connections.ok ? connections.value.map((connection) => connection.conversationId) : [];
-  if (!connections.ok) console.error("logout: the store is unavailable; only the hub's sockets close");
+  if (!connections.ok) log("warn", "logout_rooms_unknown", { reason: connections.reason });
   const results = await Promise.allSettled([
     hubFor(env, userId).endSession(sessionId),
     ...conversationIds.map((id) => roomFor(env, id).endSession(userId, sessionId)),
   ]);
   const failures = results.filter((result) => result.status === "rejected");
-  if (failures.length > 0) console.error("logout: some sockets could not be closed", failures.length);
+  if (failures.length > 0) log("error", "logout_sockets_not_closed", { failures: failures.length });
 }
 
 /**
@@ -70,7 +71,7 @@ export async function purgeExpiredAccounts(env: Env, store: Store, now: number):
     // Ask past the accounts that failed in this run, so they cannot fill every batch.
     const listed = await store.listExpiredUsers(now, PURGE_BATCH + failed.size);
     if (!listed.ok) {
-      console.error("purge stopped: the store is unavailable");
+      log("error", "purge_stopped", { reason: listed.reason, removed });
       return removed;
     }
     const batch = listed.value.filter((userId) => !failed.has(userId));
@@ -81,7 +82,7 @@ export async function purgeExpiredAccounts(env: Env, store: Store, now: number):
         progress += 1;
       } catch (error) {
         failed.add(userId);
-        console.error("purge: could not remove an account; the next run retries it", userId, error);
+        log("error", "purge_account_failed", { userId }, error);
       }
     }
     removed += progress;

@@ -1,3 +1,4 @@
+import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { purgeExpiredAccounts } from "./account";
 import { createApp } from "./app";
@@ -9,7 +10,7 @@ export default {
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(
       purgeExpiredAccounts(env, storeFor(env), controller.scheduledTime).then((removed) => {
-        if (removed > 0) console.log(`purged ${removed} expired accounts`);
+        if (removed > 0) log("info", "purge_done", { removed });
       }),
     );
   },

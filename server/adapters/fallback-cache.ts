@@ -1,3 +1,4 @@
+import { log as logEvent } from "../log";
 import { type Cache, CacheUnavailableError } from "../ports/cache";
 
 /**
@@ -14,7 +15,8 @@ export class CacheOutage {
     private readonly name: string,
     private readonly options: { retryAfterMs: number; logIntervalMs: number },
     private readonly now: () => number = Date.now,
-    private readonly log: (message: string, error: unknown) => void = console.error,
+    private readonly log: (message: string, error: unknown) => void = (message, error) =>
+      logEvent("error", "cache_outage", { message }, error),
   ) {}
 
   /** True while the primary failed recently and should not be asked. */

@@ -8,6 +8,7 @@ import {
   MongoServerError,
 } from "mongodb";
 import { trigrams } from "../fuzzy";
+import { log } from "../log";
 import {
   type AddConnectionResult,
   ARCHIVE_BATCH_MAX,
@@ -401,7 +402,7 @@ async function guard<T, E extends string>(operation: () => Promise<Result<T, E>>
     return await operation();
   } catch (error) {
     if (isUnavailable(error)) {
-      console.warn("mongo unavailable", error instanceof Error ? error.message : error);
+      log("warn", "mongo_unavailable", {}, error);
       return UNAVAILABLE;
     }
     throw error;

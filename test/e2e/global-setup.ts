@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { type DevServer, startDevServer, uncaughtErrors } from "../../scripts/dev-server.mjs";
+import { type DevServer, leakyLogLines, startDevServer, uncaughtErrors } from "../../scripts/dev-server.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,4 +21,6 @@ export async function teardown(): Promise<void> {
   await server?.stop();
   const errors = uncaughtErrors(log);
   if (errors.length > 0) throw new Error(`uncaught errors in the wrangler dev log:\n${errors.join("\n")}`);
+  const leaks = leakyLogLines(log);
+  if (leaks.length > 0) throw new Error(`the wrangler dev log holds what it must not:\n${leaks.join("\n")}`);
 }

@@ -21,7 +21,7 @@ describe("delete for everyone", () => {
     const a = await openSocket(roomPath(conversationId), ann.cookie);
     const b = await openSocket(roomPath(conversationId), bob.cookie);
     a.send({ type: "send", id: "oops", body: "sent to the wrong person" });
-    const { seq } = (await a.nextOfType("ack")) as { seq: number };
+    const seq = Number((await a.nextOfType("ack")).seq);
     a.send({ type: "delete", seq });
     expect(await b.nextOfType("deleted")).toEqual({ type: "deleted", seq });
     expect(await a.nextOfType("deleted")).toEqual({ type: "deleted", seq });
@@ -44,7 +44,7 @@ describe("delete for everyone", () => {
     const a = await openSocket(roomPath(conversationId), ann.cookie);
     const b = await openSocket(roomPath(conversationId), bob.cookie);
     a.send({ type: "send", id: "mine", body: "ann's words" });
-    const { seq } = (await a.nextOfType("ack")) as { seq: number };
+    const seq = Number((await a.nextOfType("ack")).seq);
     b.send({ type: "delete", seq });
     expect(await b.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
     a.send({ type: "delete", seq });

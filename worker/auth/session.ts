@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { log } from "../../server/log";
 import { endedSessionsFor } from "../../server/ports";
 import type { UserRecord } from "../../server/ports/store";
 import type { AppContext, AppEnv, SignedInEnv } from "../context";
@@ -52,7 +53,7 @@ export async function endSession<E extends AppEnv>(c: Context<E>): Promise<Sessi
   const ttlSeconds = Math.max(1, Math.ceil((claims.expiresAt - Date.now()) / 1000));
   await endedSessionsFor(c.env, c.var.cache)
     .record(claims.sessionId, ttlSeconds)
-    .catch((error: unknown) => console.error("could not record an ended session", error));
+    .catch((error: unknown) => log("error", "ended_session_not_recorded", {}, error));
   return claims;
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../../protocol/api";
+import { log } from "../../server/log";
 import type { AppEnv } from "../context";
 import { ApiError } from "../lib/errors";
 
@@ -14,7 +15,7 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     const code = error.status === 400 ? "invalid_input" : "http_error";
     return c.json<ErrorBody>({ error: { code, message: error.message || "Request failed." } }, error.status);
   }
-  console.error("unhandled error", c.req.method, c.req.path, error);
+  log("error", "unhandled_error", { method: c.req.method, path: c.req.routePath }, error);
   return c.json<ErrorBody>(
     { error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } },
     500,

@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { hubFor, roomFor } from "../../durable-objects/addresses";
 import type { ConversationActivity } from "../../durable-objects/user-hub";
 import type { Connection } from "../../protocol/api";
+import { log } from "../../server/log";
 import type { ConnectionRecord } from "../../server/ports/store";
 import { type Presence, readPresence } from "../../server/presence";
 import { requireUser } from "../auth/session";
@@ -41,7 +42,7 @@ export const connectionRoutes = new Hono<AppEnv>()
         Promise.all([
           hubFor(c.env, other.id).connectionAdded(theirs),
           hubFor(c.env, me.id).connectionAdded(mine),
-        ]).catch((error: unknown) => console.error("could not announce a connection", error)),
+        ]).catch((error: unknown) => log("error", "connection_not_announced", {}, error)),
       );
     }
     return c.json({ connection: mine }, created ? 201 : 200);
@@ -76,12 +77,12 @@ export const connectionRoutes = new Hono<AppEnv>()
     const conversationId = await directConversationId(me.id, otherId);
     await roomFor(c.env, conversationId).destroy();
     const archive = await c.var.store.deleteConversationMessages(conversationId);
-    if (!archive.ok) console.error("could not delete archived messages of a removed conversation", conversationId);
+    if (!archive.ok) log("error", "archive_not_deleted", { conversationId, reason: archive.reason });
     c.executionCtx.waitUntil(
       Promise.all([
         hubFor(c.env, otherId).connectionRemoved(me.id, conversationId, "removed"),
         hubFor(c.env, me.id).connectionRemoved(otherId, conversationId, "removed"),
-      ]).catch((error: unknown) => console.error("could not announce a removed connection", error)),
+      ]).catch((error: unknown) => log("error", "removal_not_announced", {}, error)),
     );
     return c.body(null, 204);
   });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { HealthBody } from "../../protocol/api";
+import { log } from "../../server/log";
 import { describePorts } from "../../server/ports";
 import type { AppEnv } from "../context";
 
@@ -10,14 +11,14 @@ export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
     c.var.store.ping().then(
       (result) => result.ok,
       (error: unknown) => {
-        console.error("health: the store failed", error);
+        log("error", "health_store_failed", {}, error);
         return false;
       },
     ),
     c.var.cache.get("health-check").then(
       () => true,
       (error: unknown) => {
-        console.error("health: the cache failed", error);
+        log("error", "health_cache_failed", {}, error);
         return false;
       },
     ),
