@@ -185,7 +185,10 @@ export class ConversationRoom extends DurableObject<Env> {
       const seconds = Math.ceil(waitMs / 1000);
       return this.refuse(ws, "rate_limited", `Too many messages. Try again in ${seconds} s.`, frame.id);
     }
-    const appended = this.log.append(frame.id, sender.userId, frame.body, now);
+    const appended = this.log.append(frame.id, sender.userId, frame.body, now, WIRE_LIMITS.storedCharsPerUser);
+    if (!appended.stored && "quotaExceeded" in appended) {
+      return this.refuse(ws, "quota_exceeded", "You have stored as much as one conversation allows.", frame.id);
+    }
     if (!appended.stored) {
       if (appended.senderId !== sender.userId) {
         return this.refuse(ws, "duplicate_id", "That message id is already taken.", frame.id);

@@ -13,8 +13,11 @@ export interface MemberActivity {
 
 type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number; deleted: number };
 
-/** The outcome of appending: the new message, or the one already stored under the same client id. */
-export type Appended = { stored: true; message: Message } | { stored: false; seq: number; senderId: string };
+/** The outcome of appending: the new message, the one already stored under the same client id, or a full budget. */
+export type Appended =
+  | { stored: true; message: Message }
+  | { stored: false; seq: number; senderId: string }
+  | { stored: false; quotaExceeded: true };
 
 /**
  * A conversation's storage in its room's SQLite: the append-only message log (per-conversation
@@ -54,7 +57,9 @@ export class ConversationLog {
         read_seq INTEGER NOT NULL DEFAULT 0,
         unread INTEGER NOT NULL DEFAULT 0,
         -- 1 while the member's hub has not heard of the latest change.
-        hub_stale INTEGER NOT NULL DEFAULT 0
+        hub_stale INTEGER NOT NULL DEFAULT 0,
+        -- Characters of message bodies this member stored here: their storage budget.
+        stored_chars INTEGER NOT NULL DEFAULT 0
       );
     `);
     // Rooms created before counters kept read cursors in `reads` and an `outbox` of unarchived rows.
@@ -74,6 +79,10 @@ export class ConversationLog {
     const messageColumns = this.sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray();
     if (!messageColumns.some((column) => column.name === "deleted")) {
       this.sql.exec("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0");
+    }
+    const memberColumns = this.sql.exec<{ name: string }>("PRAGMA table_info(members)").toArray();
+    if (!memberColumns.some((column) => column.name === "stored_chars")) {
+      this.sql.exec("ALTER TABLE members ADD COLUMN stored_chars INTEGER NOT NULL DEFAULT 0");
     }
     if (tables.has("outbox")) {
       const first = this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM outbox").one().seq;
@@ -119,9 +128,20 @@ export class ConversationLog {
    * Commits a message in one transaction: the row, the sender's read cursor, everyone else's
    * unread counter. A client id already used returns what it was stored as.
    */
-  append(clientId: string, senderId: string, body: string, sentAt: number): Appended {
+  append(clientId: string, senderId: string, body: string, sentAt: number, maxStoredChars: number): Appended {
     const conversationId = this.conversationId() ?? "";
     return this.storage.transactionSync((): Appended => {
+      const stored = this.sql
+        .exec<{ stored_chars: number }>("SELECT stored_chars FROM members WHERE user_id = ?", senderId)
+        .toArray()[0]?.stored_chars;
+      if (stored !== undefined && stored + body.length > maxStoredChars) {
+        const existing = this.sql
+          .exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId)
+          .toArray()[0];
+        return existing
+          ? { stored: false, seq: existing.seq, senderId: existing.sender_id }
+          : { stored: false, quotaExceeded: true };
+      }
       const inserted = this.sql
         .exec<{ seq: number }>(
           "INSERT INTO messages (id, sender_id, body, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
@@ -141,10 +161,13 @@ export class ConversationLog {
         `UPDATE members SET
            read_seq = CASE WHEN user_id = ? THEN ? ELSE read_seq END,
            unread = CASE WHEN user_id = ? THEN 0 ELSE unread + 1 END,
+           stored_chars = CASE WHEN user_id = ? THEN stored_chars + ? ELSE stored_chars END,
            hub_stale = 1`,
         senderId,
         inserted.seq,
         senderId,
+        senderId,
+        body.length,
       );
       const message = toMessage(conversationId, {
         seq: inserted.seq,

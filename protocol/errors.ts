@@ -38,6 +38,7 @@ export const FRAME_ERROR_CODES = [
   "invalid_frame",
   "rate_limited",
   "duplicate_id",
+  "quota_exceeded",
   "unexpected_frame",
   "internal_error",
 ] as const;

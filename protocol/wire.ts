@@ -37,6 +37,8 @@ export const WIRE_LIMITS = {
   typingRelayMs: 1_000,
   /** Open sockets per user in one room, and in their hub: a new one closes the oldest. */
   socketsPerUser: 10,
+  /** Characters of message bodies one user may store in one conversation (about 2 500 long ones). */
+  storedCharsPerUser: 10_000_000,
 } as const;
 
 /** Close codes the server uses. */

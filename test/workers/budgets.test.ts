@@ -19,7 +19,8 @@ async function pair() {
 async function seedHistory(conversationId: string, senderId: string, count: number): Promise<void> {
   await runInDurableObject(roomFor(env, conversationId), (_room, state) => {
     const log = new ConversationLog(state.storage);
-    for (let i = 1; i <= count; i++) log.append(`seed-${i}`, senderId, `message number ${i} `.repeat(20), Date.now());
+    for (let i = 1; i <= count; i++)
+      log.append(`seed-${i}`, senderId, `message number ${i} `.repeat(20), Date.now(), Number.MAX_SAFE_INTEGER);
   });
 }
 
@@ -126,6 +127,28 @@ describe("bounded sockets", () => {
     const hub = await openSocket(HUB, ann.cookie);
     for (let i = 0; i <= WIRE_LIMITS.maxViolations; i++) hub.send({ type: "junk", i });
     expect((await hub.waitClosed()).code).toBe(CLOSE_POLICY_VIOLATION);
+  });
+});
+
+describe("storage budget", () => {
+  it("refuses a message past the sender's budget in a conversation, and stores nothing", async () => {
+    const { ann, bob, conversationId } = await pair();
+    const a = await openSocket(roomPath(conversationId), ann.cookie);
+    const b = await openSocket(roomPath(conversationId), bob.cookie);
+    await a.nextOfType("hello");
+    await runInDurableObject(roomFor(env, conversationId), (_room, state) => {
+      state.storage.sql.exec(
+        "UPDATE members SET stored_chars = ? WHERE user_id = ?",
+        WIRE_LIMITS.storedCharsPerUser - 5,
+        ann.user.id,
+      );
+    });
+    a.send({ type: "send", id: "too-much", body: "more than five characters" });
+    expect(await a.nextOfType("error")).toMatchObject({ code: "quota_exceeded", id: "too-much" });
+    b.send({ type: "send", id: "bob-still-can", body: "bob has his own budget" });
+    expect(await a.nextOfType("message")).toMatchObject({ message: { id: "bob-still-can", seq: 1 } });
+    a.close();
+    b.close();
   });
 });
 
