@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { formatDay, formatTimeLeft, formatWhen } from "./format";
+import { formatDay, formatLastSeen, formatTimeLeft, formatWait, formatWhen } from "./format";
 
 /** A local time, as the person's clock shows it. */
 const at = (year: number, month: number, day: number, hour = 12, minute = 0) =>
@@ -80,11 +80,43 @@ describe("the time of a list preview", () => {
     );
   });
 
+  it("says Yesterday for a message of the day before", () => {
+    expect(formatWhen(at(2025, 3, 11, 23, 59).toISOString(), now)).toBe("Yesterday");
+  });
+
   it("is the date for a message of an earlier day", () => {
-    const date = at(2025, 3, 11, 23, 59);
+    const date = at(2025, 3, 10, 23, 59);
     expect(formatWhen(date.toISOString(), now)).toBe(
       new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" }).format(date),
     );
+  });
+});
+
+describe("when an offline contact was last seen", () => {
+  const now = at(2025, 3, 12, 9, 30);
+  const seen = (date: Date) => formatLastSeen(date.toISOString(), now);
+
+  it("says just now under a minute, then whole minutes under an hour", () => {
+    expect(seen(new Date(now.getTime() - 40_000))).toBe("last seen just now");
+    expect(seen(new Date(now.getTime() - 5 * MINUTE - 30_000))).toBe("last seen 5 min ago");
+  });
+
+  it("counts hours the same day, then says yesterday with the time, then the date", () => {
+    expect(seen(new Date(now.getTime() - 2 * HOUR))).toBe("last seen 2 h ago");
+    const yesterday = at(2025, 3, 11, 21, 4);
+    const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(yesterday);
+    expect(seen(yesterday)).toBe(`last seen yesterday at ${time}`);
+    expect(seen(at(2025, 3, 1))).toMatch(/^last seen on /);
+  });
+});
+
+describe("a wait in words (Retry-After)", () => {
+  it("rounds up to whole seconds, minutes or hours", () => {
+    expect(formatWait(1)).toBe("1 second");
+    expect(formatWait(30)).toBe("30 seconds");
+    expect(formatWait(60)).toBe("1 minute");
+    expect(formatWait(592)).toBe("10 minutes");
+    expect(formatWait(7200)).toBe("2 hours");
   });
 });
 

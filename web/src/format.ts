@@ -16,17 +16,43 @@ export function formatTime(iso: string): string {
 /** The label of a day separator: Today, Yesterday, or the date. */
 export function formatDay(iso: string, now = new Date()): string {
   const date = new Date(iso);
-  const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
   // The server's clock may run a little ahead of this one: a message from "tomorrow" is today's.
-  if (days <= 0) return "Today";
+  const days = daysAgo(date, now);
+  if (days === 0) return "Today";
   if (days === 1) return "Yesterday";
   return date.getFullYear() === now.getFullYear() ? dayFormat.format(date) : yearDayFormat.format(date);
 }
 
-/** A list preview's time: the hour today, the date before. */
+/** Whole calendar days from the day of `date` to today; 0 for today (and a clock slightly ahead). */
+function daysAgo(date: Date, now: Date): number {
+  return Math.max(0, Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS));
+}
+
+/** A list preview's time: the hour today, "Yesterday", the date before. */
 export function formatWhen(iso: string, now = new Date()): string {
   const date = new Date(iso);
-  return startOfDay(date) === startOfDay(now) ? timeFormat.format(date) : shortDayFormat.format(date);
+  const days = daysAgo(date, now);
+  return days === 0 ? timeFormat.format(date) : days === 1 ? "Yesterday" : shortDayFormat.format(date);
+}
+
+/** "last seen just now", "5 min ago", "3 h ago", "yesterday at 21:04", "on 12 Mar". */
+export function formatLastSeen(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  const minutes = Math.floor((now.getTime() - date.getTime()) / 60_000);
+  if (minutes < 1) return "last seen just now";
+  if (minutes < 60) return `last seen ${minutes} min ago`;
+  const days = daysAgo(date, now);
+  if (days === 0) return `last seen ${Math.floor(minutes / 60)} h ago`;
+  if (days === 1) return `last seen yesterday at ${timeFormat.format(date)}`;
+  return `last seen on ${shortDayFormat.format(date)}`;
+}
+
+/** A wait in words for a person: "30 seconds", "1 minute", "10 minutes", "2 hours". */
+export function formatWait(seconds: number): string {
+  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;
+  if (seconds < 60) return plural(Math.max(1, Math.ceil(seconds)), "second");
+  if (seconds < 3600) return plural(Math.ceil(seconds / 60), "minute");
+  return plural(Math.ceil(seconds / 3600), "hour");
 }
 
 /** "2 d 3 h left", "5 h 12 min left", "12 min left", "under a minute left", "Account expired". */

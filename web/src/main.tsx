@@ -5,8 +5,9 @@ import { browserStorage, OutboxStore } from "./models/outbox-store";
 import { SessionModel } from "./models/session";
 import "./styles.css";
 
-const outboxStore = new OutboxStore(browserStorage());
-const session = new SessionModel(outboxStore);
+const storage = browserStorage();
+const outboxStore = new OutboxStore(storage);
+const session = new SessionModel(outboxStore, storage);
 const notifications = new NotificationsModel();
 void session.load();
 

@@ -7,12 +7,14 @@ function paletteIndex(name: string): number {
   return Math.abs(hash) % PALETTE_SIZE;
 }
 
-/** Initials in a coloured disc, with an optional presence dot. */
-export function Avatar({ name, online }: { name: string; online?: boolean }) {
+/** Initials in a coloured disc, with an optional presence dot (null: not known right now). */
+export function Avatar({ name, online }: { name: string; online?: boolean | null }) {
   return (
     <span class={`avatar avatar--c${paletteIndex(name)}`} aria-hidden="true">
       {name.slice(0, 1).toUpperCase()}
-      {online !== undefined && <span class={online ? "dot dot--online" : "dot"} />}
+      {online !== undefined && (
+        <span class={online ? "dot dot--online" : online === null ? "dot dot--unknown" : "dot"} />
+      )}
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { useModel } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import type { User } from "../../../protocol/api";
 import { ConnectionsModel, openConversationId } from "../models/connections";
 import type { Notifications } from "../models/notifications";
@@ -11,7 +12,7 @@ import { ChatWindow } from "./ChatWindow";
 import { Header } from "./Header";
 import { ListOfConnections } from "./ListOfConnections";
 import { SearchResults } from "./SearchResults";
-import { Sidebar } from "./Sidebar";
+import { AccountActions, Sidebar } from "./Sidebar";
 
 type Props = { user: User; session: Session; notifications: Notifications; outboxStore: OutboxStore };
 
@@ -25,13 +26,24 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
   );
   const openId = openConversationId.value;
   const searching = search.open.value && search.query.value.trim() !== "";
+  const listPane = useRef<HTMLElement>(null);
+
+  // Signed in with no chat open: focus goes to the list (an open chat focuses its composer).
+  useEffect(() => {
+    if (!openConversationId.peek()) listPane.current?.focus();
+  }, []);
 
   return (
     <div class={openId ? "shell shell--chat" : "shell shell--list"}>
-      <Sidebar session={session} search={search} />
+      <Sidebar search={search} />
       <Header user={user} search={search} connections={connections} notifications={notifications} />
       <div class="panes">
-        <section class="pane pane--list" aria-label={searching ? "Search results" : "Connections"}>
+        <section
+          class="pane pane--list"
+          ref={listPane}
+          tabIndex={-1}
+          aria-label={searching ? "Search results" : "Connections"}
+        >
           {searching ? (
             <SearchResults search={search} connections={connections} />
           ) : (
@@ -52,6 +64,12 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
           )}
         </section>
       </div>
+      <AccountActions session={session} />
+      {connections.replaced.value && (
+        <p class="banner banner--info replaced" role="status">
+          This chat is open in too many tabs. Reload to use it here.
+        </p>
+      )}
     </div>
   );
 }

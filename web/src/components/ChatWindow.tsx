@@ -1,6 +1,7 @@
 import { useModel } from "@preact/signals";
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { formatLastSeen } from "../format";
 import type { Chat, ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
 import type { Departure } from "../models/connections";
@@ -9,7 +10,7 @@ import { goBackTo } from "../models/route";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { ConnectionStatus } from "./ConnectionStatus";
-import { BackIcon } from "./icons";
+import { BackIcon, DownloadIcon } from "./icons";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
@@ -60,31 +61,52 @@ function OpenChat({ conversationId, context }: Props) {
   const chat = useModel(() => new ChatModel(conversationId, context));
   const { me, connections } = context;
   const other = chat.connection.value?.user.username ?? "";
+  const known = chat.presenceKnown.value;
   const online = chat.otherOnline.value;
   const typing = chat.otherTyping.value;
+  const lastSeenAt = chat.connection.value?.lastSeenAt;
+  const [saving, setSaving] = useState(false);
+  const status = typing ? "typing" : !known ? "unknown" : online ? "online" : "offline";
+  const statusText = {
+    typing: "typing…",
+    unknown: "status unknown",
+    online: "online",
+    offline: lastSeenAt ? formatLastSeen(lastSeenAt) : "offline",
+  }[status];
+
+  const download = async () => {
+    setSaving(true);
+    await chat.download();
+    setSaving(false);
+  };
 
   return (
     <div class="chat">
       <ChatBar>
-        <Avatar name={other} online={online} />
+        <Avatar name={other} online={known ? online : null} />
         <div class="chat__who">
           <h2 class="chat__title">
-            <TypedName name={other} />
+            <bdi>{other}</bdi>
           </h2>
           <p
-            class={
-              typing
-                ? "chat__status chat__status--typing"
-                : online
-                  ? "chat__status chat__status--online"
-                  : "chat__status"
-            }
+            class={`chat__status chat__status--${status}`}
             aria-live="polite"
+            title={status === "unknown" ? "Shown again once you are connected" : undefined}
           >
-            {typing ? "typing…" : online ? "online" : "offline"}
+            {statusText}
           </p>
         </div>
         <ConnectionStatus state={chat.socketState.value} class="chat__conn" />
+        <button
+          class="icon-button"
+          type="button"
+          aria-label="Download conversation"
+          title="Download conversation"
+          disabled={saving}
+          onClick={() => void download()}
+        >
+          <DownloadIcon />
+        </button>
       </ChatBar>
       <Notice chat={chat} departure={connections.departure(conversationId)} />
       <MessageList chat={chat} me={me.id} />
@@ -128,38 +150,4 @@ function Notice({ chat, departure }: { chat: Chat; departure: Departure | undefi
       </button>
     </p>
   );
-}
-
-const TYPE_STEP_MS = 45;
-
-/** The name types itself in, letter by letter, unless the person prefers less motion. */
-function TypedName({ name }: { name: string }) {
-  const [shown, setShown] = useState(() => (prefersReducedMotion() ? name.length : 0));
-  useEffect(() => {
-    if (prefersReducedMotion()) {
-      setShown(name.length);
-      return;
-    }
-    setShown(0);
-    const timer = setInterval(() => {
-      setShown((count) => {
-        if (count >= name.length) clearInterval(timer);
-        return Math.min(count + 1, name.length);
-      });
-    }, TYPE_STEP_MS);
-    return () => clearInterval(timer);
-  }, [name]);
-
-  return (
-    <>
-      <span class="sr-only">{name}</span>
-      <span class={shown < name.length ? "typed typed--running" : "typed"} aria-hidden="true">
-        {name.slice(0, shown)}
-      </span>
-    </>
-  );
-}
-
-function prefersReducedMotion(): boolean {
-  return matchMedia("(prefers-reduced-motion: reduce)").matches;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import type { Chat } from "../models/chat";
 import { SendIcon } from "./icons";
@@ -38,6 +38,7 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
         submit();
       }}
     >
+      {chat.pausedUntil.value !== null && <Paused until={chat.pausedUntil.value} />}
       {offline && (
         <p class="composer__offline" role="status">
           {chat.socketState.value === "offline" ? "You are offline." : "Reconnecting…"} Messages will be sent when the
@@ -77,5 +78,20 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
         </p>
       )}
     </form>
+  );
+}
+
+/** The rate limit in words, counting down to when sending resumes. */
+function Paused({ until }: { until: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const seconds = Math.max(1, Math.ceil((until - now) / 1_000));
+  return (
+    <p class="composer__offline" role="status">
+      Sending paused — too many messages. Resuming in {seconds} s
+    </p>
   );
 }

@@ -3,10 +3,10 @@ import type { SocketState } from "../net/socket";
 const LABELS: Record<SocketState, string> = {
   open: "Connected",
   connecting: "Connecting…",
-  offline: "Offline",
+  offline: "You are offline",
 };
 
-/** The live connection's state, as a dot and a word. */
+/** The person's own live connection, as a dot and words that say whose it is. */
 export function ConnectionStatus({ state, class: className = "" }: { state: SocketState; class?: string }) {
   return (
     <span class={`conn-status conn-status--${state} ${className}`} role="status" data-state={state}>

@@ -31,7 +31,7 @@ export function Header({ user, search, connections, notifications }: HeaderProps
       <div class="header__me">
         <Avatar name={user.username} />
         <div class="header__who">
-          <span class="header__name">{user.username}</span>
+          <bdi class="header__name">{user.username}</bdi>
           <span class={left < 3_600_000 ? "header__left header__left--soon" : "header__left"}>
             <time dateTime={user.expiresAt} title={`Account ends ${new Date(user.expiresAt).toLocaleString()}`}>
               {formatTimeLeft(left)}
@@ -77,7 +77,12 @@ function SearchField({ search }: { search: Search }) {
         spellcheck={false}
         value={search.query.value}
         onInput={(event) => (search.query.value = event.currentTarget.value)}
-        onKeyDown={(event) => event.key === "Escape" && search.close()}
+        onKeyDown={(event) => {
+          if (event.key !== "Escape") return;
+          search.close();
+          // The field goes away with the search: focus returns to the control that opened it.
+          document.getElementById("search-toggle")?.focus();
+        }}
       />
     </div>
   );

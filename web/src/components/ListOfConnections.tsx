@@ -84,15 +84,24 @@ function ConnectionList({ connections, search, me }: Props) {
   return (
     <ul class="connections" ref={list}>
       {items.map((item) => (
-        <ConnectionItem key={item.conversationId} item={item} selected={item.conversationId === selected} me={me} />
+        <ConnectionItem
+          key={item.conversationId}
+          item={item}
+          selected={item.conversationId === selected}
+          me={me}
+          known={connections.presenceKnown.value}
+          typing={connections.typing.active.value.has(item.conversationId)}
+        />
       ))}
     </ul>
   );
 }
 
-function ConnectionItem({ item, selected, me }: { item: Connection; selected: boolean; me: string }) {
+type ItemProps = { item: Connection; selected: boolean; me: string; known: boolean; typing: boolean };
+
+function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
   const last = item.lastMessage;
-  const preview = last ? `${last.senderId === me ? "You: " : ""}${last.body}` : "No messages yet";
+  const presence = !known ? ", status unknown" : item.online ? ", online" : ", offline";
   return (
     <li>
       <Link
@@ -100,11 +109,11 @@ function ConnectionItem({ item, selected, me }: { item: Connection; selected: bo
         class={selected ? "connection connection--selected" : "connection"}
         aria-current={selected ? "page" : undefined}
       >
-        <Avatar name={item.user.username} online={item.online} />
+        <Avatar name={item.user.username} online={known ? item.online : null} />
         <span class="connection__main">
           <span class="connection__top">
-            <span class="connection__name">{item.user.username}</span>
-            <span class="sr-only">{item.online ? ", online" : ", offline"}</span>
+            <bdi class="connection__name">{item.user.username}</bdi>
+            <span class="sr-only">{presence}</span>
             {last && (
               <time class="connection__when" dateTime={last.sentAt}>
                 {formatWhen(last.sentAt)}
@@ -112,10 +121,18 @@ function ConnectionItem({ item, selected, me }: { item: Connection; selected: bo
             )}
           </span>
           <span class="connection__bottom">
-            <span class={last ? "connection__preview" : "connection__preview connection__preview--empty"}>
-              {preview}
-            </span>
-            {item.unread > 0 && (
+            {typing ? (
+              <span class="connection__preview connection__preview--typing">typing…</span>
+            ) : last ? (
+              <span class={last.deleted ? "connection__preview connection__preview--empty" : "connection__preview"}>
+                {last.senderId === me && "You: "}
+                {last.deleted ? "message deleted" : <bdi>{last.body}</bdi>}
+              </span>
+            ) : (
+              <span class="connection__preview connection__preview--empty">No messages yet</span>
+            )}
+            {/* The open chat counts its unread on its own "Latest messages" button. */}
+            {item.unread > 0 && !selected && (
               <span class="badge">
                 {item.unread}
                 <span class="sr-only"> unread</span>

@@ -1,6 +1,7 @@
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDay, formatTime } from "../format";
+import { splitLinks } from "../links";
 import type { Chat } from "../models/chat";
 import type { ChatMessage } from "../models/messages";
 import { dayKey } from "../models/messages";
@@ -18,8 +19,12 @@ type View = { firstId?: string; lastId?: string; height: number; top: number; pi
 export function MessageList({ chat, me }: { chat: Chat; me: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const view = useRef<View>({ height: 0, top: 0, pinned: true });
-  const [farFromLatest, setFarFromLatest] = useState(false);
+  /** Pixels below the view: how far the latest message is. */
+  const [below, setBelow] = useState(0);
+  /** Placed once the history is in: at the "New messages" divider, or at the bottom. */
+  const positioned = useRef(false);
   const messages = chat.messages.value;
+  const ready = chat.historyState.value === "ready";
 
   const remember = () => {
     const element = scroller.current!;
@@ -42,14 +47,22 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
     const before = view.current;
     const first = messages[0]?.id;
     const last = messages.at(-1);
-    if (before.firstId !== undefined && first !== before.firstId && last?.id === before.lastId) {
+    if (!positioned.current) {
+      if (!ready) return remember();
+      positioned.current = true;
+      const divider = element.querySelector(".unread-divider");
+      element.scrollTop = divider
+        ? element.scrollTop + divider.getBoundingClientRect().top - element.getBoundingClientRect().top - 8
+        : element.scrollHeight;
+      setBelow(element.scrollHeight - element.scrollTop - element.clientHeight);
+    } else if (before.firstId !== undefined && first !== before.firstId && last?.id === before.lastId) {
       element.scrollTop = before.top + (element.scrollHeight - before.height);
     } else if (last?.id !== before.lastId && (before.pinned || last?.senderId === me)) {
       element.scrollTop = element.scrollHeight;
     }
     remember();
     maybeLoadOlder();
-  }, [messages]);
+  }, [messages, ready]);
 
   // A keyboard opening on a phone shrinks the list: stay at the bottom if we were there.
   useEffect(() => {
@@ -67,8 +80,12 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
     remember();
     maybeLoadOlder();
     const element = scroller.current!;
-    setFarFromLatest(element.scrollHeight - element.scrollTop - element.clientHeight > element.clientHeight);
+    setBelow(element.scrollHeight - element.scrollTop - element.clientHeight);
   };
+  const element = scroller.current;
+  const seen = chat.seenSeq.value;
+  const unseen = messages.filter((message) => message.senderId !== me && (message.seq ?? 0) > seen).length;
+  const showLatest = element !== null && (below > element.clientHeight || (unseen > 0 && below > PINNED_PX));
 
   const toLatest = () => {
     const element = scroller.current!;
@@ -80,13 +97,31 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
 
   return (
     <div class="messages-frame">
-      <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} role="log" aria-label="Messages">
+      {/* New messages are announced one at a time below, not by re-reading the log. */}
+      <div
+        class="messages"
+        ref={scroller}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="log"
+        aria-live="off"
+        aria-label="Messages"
+      >
         <HistoryTop chat={chat} />
         <ol class="messages__list">{renderItems(messages, me, chat)}</ol>
       </div>
-      {farFromLatest && (
+      <p class="sr-only" aria-live="polite">
+        {chat.announcement.value}
+      </p>
+      {showLatest && (
         <button class="button button--small messages__latest" type="button" onClick={toLatest}>
           Latest messages ↓
+          {unseen > 0 && (
+            <span class="badge">
+              {unseen}
+              <span class="sr-only"> unread</span>
+            </span>
+          )}
         </button>
       )}
     </div>
@@ -147,8 +182,16 @@ function HistoryTop({ chat }: { chat: Chat }) {
 function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Element[] {
   const items: JSX.Element[] = [];
   const readBy = chat.readByOthers.value;
+  const unreadFrom = chat.firstUnreadId.value;
   let previous: ChatMessage | undefined;
   for (const message of messages) {
+    if (message.id === unreadFrom) {
+      items.push(
+        <li key="unread" class="unread-divider">
+          <span>New messages</span>
+        </li>,
+      );
+    }
     const day = dayKey(message.sentAt);
     const newDay = !previous || dayKey(previous.sentAt) !== day;
     if (newDay) {
@@ -160,6 +203,7 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
     }
     const continued =
       !newDay &&
+      message.id !== unreadFrom &&
       previous?.senderId === message.senderId &&
       Date.parse(message.sentAt) - Date.parse(previous.sentAt) < GROUP_MS;
     items.push(
@@ -185,10 +229,19 @@ function MessageItem({ message, mine, continued, readBy, chat }: ItemProps) {
   return (
     <li class={classes.join(" ")} data-seq={message.seq ?? undefined} data-id={message.id}>
       <div class="msg__bubble">
-        <p class="msg__body">{message.body}</p>
+        {message.deleted ? (
+          <p class="msg__body msg__body--deleted">message deleted</p>
+        ) : (
+          <p class="msg__body" dir="auto">
+            <MessageText body={message.body} />
+          </p>
+        )}
         <span class="msg__meta">
           <time dateTime={message.sentAt}>{formatTime(message.sentAt)}</time>
-          {mine && <Tick message={message} readBy={readBy} />}
+          {mine && !message.deleted && <Tick message={message} readBy={readBy} />}
+          {message.seq !== null && !message.deleted && (
+            <Actions seq={message.seq} body={message.body} mine={mine} chat={chat} />
+          )}
         </span>
       </div>
       {message.status === "failed" && (
@@ -203,6 +256,75 @@ function MessageItem({ message, mine, continued, readBy, chat }: ItemProps) {
         </div>
       )}
     </li>
+  );
+}
+
+/** The text as text nodes, with web addresses as links that open a new tab (never HTML). */
+function MessageText({ body }: { body: string }) {
+  return (
+    <>
+      {splitLinks(body).map((part, index) =>
+        part.href ? (
+          <a key={index} href={part.href} rel="noopener noreferrer" target="_blank">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </>
+  );
+}
+
+type ActionsProps = { seq: number; body: string; mine: boolean; chat: Chat };
+
+/** Copy, and for the person's own message delete for everyone (asked twice: it cannot be undone). */
+function Actions({ seq, body, mine, chat }: ActionsProps) {
+  const [confirming, setConfirming] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    navigator.clipboard.writeText(body).then(
+      () => setCopied(true),
+      () => (chat.notice.value = "The message could not be copied."),
+    );
+  };
+  return (
+    <details
+      class="msg__actions"
+      onToggle={(event) => {
+        if (event.currentTarget.open) return;
+        setConfirming(false);
+        setCopied(false);
+      }}
+    >
+      <summary class="msg__more" aria-label="Message actions" title="Message actions">
+        ⋯
+      </summary>
+      <div class="msg__menu">
+        <button class="button button--small button--quiet" type="button" onClick={copy}>
+          {copied ? "Copied" : "Copy"}
+        </button>
+        {mine &&
+          (confirming ? (
+            <>
+              <button
+                class="button button--small button--danger"
+                type="button"
+                onClick={() => chat.deleteForEveryone(seq)}
+              >
+                Yes, delete for everyone
+              </button>
+              <button class="button button--small button--quiet" type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button class="button button--small button--quiet" type="button" onClick={() => setConfirming(true)}>
+              Delete for everyone
+            </button>
+          ))}
+      </div>
+    </details>
   );
 }
 

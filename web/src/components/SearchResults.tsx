@@ -12,12 +12,13 @@ export function SearchResults({ search, connections }: { search: Search; connect
   return (
     <div class="search-results">
       <p class="pane__title" role="status">
-        {state === "loading"
-          ? "Searching…"
-          : state === "done" && results.length === 0
-            ? `No one found for “${search.query.value.trim()}”`
-            : "People"}
+        {state === "loading" ? "Searching…" : "People"}
       </p>
+      {state === "done" && results.length === 0 && (
+        <p class="pane__note" role="status">
+          No one found for “<bdi>{search.query.value.trim()}</bdi>”
+        </p>
+      )}
       {search.error.value && (
         <p class="form__error pane__note" role="alert">
           {search.error.value}
@@ -38,7 +39,7 @@ function Person({ person, connected, search }: { person: UserSummary; connected:
     <li class="person">
       <Avatar name={person.username} online={person.online} />
       <span class="person__name">
-        {person.username}
+        <bdi>{person.username}</bdi>
         <span class="sr-only">{person.online ? ", online" : ", offline"}</span>
       </span>
       <button

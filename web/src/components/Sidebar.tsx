@@ -4,14 +4,13 @@ import type { Session } from "../models/session";
 import { DeleteAccountDialog } from "./DeleteAccountDialog";
 import { CloseIcon, LogoutIcon, SearchIcon, TrashIcon } from "./icons";
 
-/** The rail: the search toggle at the top, leaving at the bottom. */
-export function Sidebar({ session, search }: { session: Session; search: Search }) {
-  const [confirming, setConfirming] = useState(false);
+/** The top of the rail: the search toggle, the first stop on the screen. */
+export function Sidebar({ search }: { search: Search }) {
   const open = search.open.value;
-
   return (
     <nav class="sidebar" aria-label="App">
       <button
+        id="search-toggle"
         class="icon-button"
         type="button"
         aria-expanded={open}
@@ -21,16 +20,15 @@ export function Sidebar({ session, search }: { session: Session; search: Search 
       >
         {open ? <CloseIcon /> : <SearchIcon />}
       </button>
-      <div class="sidebar__spacer" />
-      <button
-        class="icon-button icon-button--danger"
-        type="button"
-        aria-label="Delete account"
-        title="Delete account"
-        onClick={() => setConfirming(true)}
-      >
-        <TrashIcon />
-      </button>
+    </nav>
+  );
+}
+
+/** The bottom of the rail, last in the page's order: leaving, then deleting the account (the last stop). */
+export function AccountActions({ session }: { session: Session }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <nav class="sidebar sidebar--end" aria-label="Account">
       <button
         class="icon-button"
         type="button"
@@ -39,6 +37,15 @@ export function Sidebar({ session, search }: { session: Session; search: Search 
         onClick={() => void session.logout()}
       >
         <LogoutIcon />
+      </button>
+      <button
+        class="icon-button icon-button--danger"
+        type="button"
+        aria-label="Delete account"
+        title="Delete account"
+        onClick={() => setConfirming(true)}
+      >
+        <TrashIcon />
       </button>
       {confirming && <DeleteAccountDialog session={session} onClose={() => setConfirming(false)} />}
     </nav>

@@ -57,3 +57,9 @@ export const ChatIcon = () => (
     <path d="M4 5h16v11H9l-5 4z" />
   </Icon>
 );
+
+export const DownloadIcon = () => (
+  <Icon>
+    <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
+  </Icon>
+);

@@ -1,25 +1,26 @@
 import { computed, createModel, effect, signal, untracked } from "@preact/signals";
 import type { User } from "../../../protocol/api";
+import { HISTORY_PAGE_MAX } from "../../../protocol/api";
 import type { ServerMessage } from "../../../protocol/wire";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
+import { downloadTranscript } from "../transcript";
 import type { Connections } from "./connections";
 import type { ChatMessage } from "./messages";
-import { mergeMessages, timeline } from "./messages";
+import { firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
 import type { Outbox } from "./outbox";
 import type { Page } from "./page";
 import type { Session } from "./session";
+import { TYPING_RESEND_MS, TypingTracker } from "./typing";
 
 const PAGE_SIZE = 50;
-/** Resend "typing on" at most this often while the person keeps typing. */
-const TYPING_THROTTLE_MS = 2_500;
-/** Stop showing "typing" after this long without typing. */
+/** Say "stopped typing" after this long without a keystroke. */
 const TYPING_IDLE_MS = 4_000;
-/** Hide the other person's "typing..." if the "off" frame never comes. */
-const TYPING_STALE_MS = 8_000;
+/** Pages loaded back at most on opening, to reach where unread messages start. */
+const UNREAD_PAGES_MAX = 5;
 
 type Member = { id: string; username: string; online: boolean };
 
@@ -48,12 +49,24 @@ export const ChatModel = createModel(
     const notice = signal<string | null>(null);
     const members = signal<Member[]>([]);
     const readUpTo = signal<Record<string, number>>({});
-    const otherTyping = signal(false);
+    const typers = new TypingTracker();
+    const otherTyping = computed(() => typers.active.value.size > 0);
+    /** The newest seq of the other person's messages that has been on screen. */
+    const seenSeq = signal(0);
+    /** Sends are paused (rate limited) until this time. */
+    const pausedUntil = signal<number | null>(null);
+    /** The latest message from the other person, for screen readers (one polite announcement each). */
+    const announcement = signal("");
+    /** Unread when the chat opened: the "New messages" divider goes before the first of them. */
+    const unreadAtOpen = connections.byConversation.peek().get(conversationId)?.unread ?? 0;
+    const firstUnreadId = signal<string | null>(null);
     /** The server ended the conversation: nothing of it is kept, and nothing more can be sent. */
     const ended = signal(false);
     const draft = signal("");
 
     const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
+    /** Presence is known while either socket is up; else the last word may be stale. */
+    const presenceKnown = computed(() => socketState.value === "open" || connections.presenceKnown.value);
     /** Global presence (hub), or in this room right now. */
     const otherOnline = computed(() => {
       const other = connection.value?.user.id;
@@ -65,16 +78,15 @@ export const ChatModel = createModel(
     );
 
     let room: RoomConnection | null = null;
-    let seenSeq = 0;
     let readSent = 0;
     let typingSentAt = 0;
     let typingIdle: ReturnType<typeof setTimeout> | undefined;
-    let typingStale: ReturnType<typeof setTimeout> | undefined;
 
     const flushRead = () => {
-      if (!page.visible.value || seenSeq <= readSent || !room) return;
-      readSent = seenSeq;
-      room.read(seenSeq);
+      const seen = seenSeq.peek();
+      if (!page.visible.value || seen <= readSent || !room) return;
+      readSent = seen;
+      room.read(seen);
       connections.markRead(conversationId);
     };
 
@@ -84,12 +96,23 @@ export const ChatModel = createModel(
           members.value = frame.members;
           readUpTo.value = frame.readUpTo;
           readSent = Math.max(readSent, frame.readUpTo[me.id] ?? 0);
+          seenSeq.value = Math.max(seenSeq.peek(), readSent);
           if (historyState.value === "error") void loadLatest();
           flushRead();
           return;
-        case "message":
-          stored.value = mergeMessages(stored.value, [frame.message]);
+        case "message": {
+          const before = stored.peek();
+          stored.value = mergeMessages(before, [frame.message]);
           connections.notePreview(frame.message);
+          const { senderId, body, deleted } = frame.message;
+          if (stored.peek() !== before && senderId !== me.id && !deleted) {
+            announcement.value = `${connection.peek()?.user.username ?? ""}: ${body}`;
+          }
+          return;
+        }
+        case "deleted":
+          stored.value = markDeleted(stored.value, frame.seq);
+          connections.noteDeleted(conversationId, frame.seq);
           return;
         case "ack": {
           // Shown as stored at once; the server's own copy (its time) follows in a "message" frame.
@@ -101,7 +124,7 @@ export const ChatModel = createModel(
           return;
         }
         case "typing":
-          if (frame.userId !== me.id) showTyping(frame.on);
+          if (frame.userId !== me.id) showTyping(frame.userId, frame.on);
           return;
         case "read":
           readUpTo.value = {
@@ -113,7 +136,7 @@ export const ChatModel = createModel(
           members.value = members.value.map((member) =>
             member.id === frame.userId ? { ...member, online: frame.online } : member,
           );
-          if (!frame.online && frame.userId !== me.id) showTyping(false);
+          if (!frame.online && frame.userId !== me.id) showTyping(frame.userId, false);
           return;
         case "error":
           // One about a message of ours marks it in the outbox.
@@ -122,10 +145,9 @@ export const ChatModel = createModel(
       }
     };
 
-    const showTyping = (on: boolean) => {
-      clearTimeout(typingStale);
-      otherTyping.value = on;
-      if (on) typingStale = setTimeout(() => (otherTyping.value = false), TYPING_STALE_MS);
+    const showTyping = (userId: string, on: boolean) => {
+      typers.note(userId, on);
+      connections.typing.note(conversationId, on);
     };
 
     const stopTyping = () => {
@@ -142,6 +164,16 @@ export const ChatModel = createModel(
         if (ended.peek()) return;
         stored.value = mergeMessages(stored.value, latest.messages);
         hasMore.value = latest.hasMore;
+        // Back far enough to open where the unread messages start.
+        for (let pages = 0; pages < UNREAD_PAGES_MAX && hasMore.peek(); pages += 1) {
+          const theirs = stored.peek().filter((message) => message.senderId !== me.id).length;
+          if (theirs >= unreadAtOpen) break;
+          const older = await api.messages(conversationId, stored.peek()[0]?.seq ?? null, HISTORY_PAGE_MAX);
+          if (ended.peek()) return;
+          stored.value = mergeMessages(stored.value, older.messages);
+          hasMore.value = older.hasMore;
+        }
+        if (firstUnreadId.peek() === null) firstUnreadId.value = firstUnread(stored.peek(), me.id, unreadAtOpen);
         historyState.value = "ready";
         historyError.value = null;
         room?.setBaseline(latest.messages.at(-1)?.seq ?? 0);
@@ -157,7 +189,14 @@ export const ChatModel = createModel(
         onState: (state) => {
           socketState.value = state;
         },
+        onPaused: (until) => {
+          pausedUntil.value = until;
+        },
         onEnded: (ending) => {
+          if (ending.kind === "replaced") {
+            connections.replaced.value = true;
+            return;
+          }
           if (ending.kind !== "conversation") return session.ended(ending);
           ended.value = true;
           stored.value = [];
@@ -167,7 +206,8 @@ export const ChatModel = createModel(
       room = current;
       return () => {
         stopTyping();
-        clearTimeout(typingStale);
+        typers.clear();
+        connections.typing.note(conversationId, false);
         current.close();
         room = null;
       };
@@ -190,6 +230,11 @@ export const ChatModel = createModel(
       notice,
       otherTyping,
       otherOnline,
+      presenceKnown,
+      seenSeq,
+      pausedUntil,
+      announcement,
+      firstUnreadId,
       readByOthers,
       ended,
       draft,
@@ -238,17 +283,33 @@ export const ChatModel = createModel(
           stopTyping();
           return;
         }
-        if (Date.now() - typingSentAt > TYPING_THROTTLE_MS) {
+        // Again every few seconds while typing goes on, so the other side keeps showing it.
+        if (Date.now() - typingSentAt > TYPING_RESEND_MS) {
           typingSentAt = Date.now();
           room?.typing(true);
         }
         typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
       },
-      /** A message scrolled into view. */
+      /** A message of the other person's was on screen. */
       seen(seq: number) {
-        if (seq <= seenSeq) return;
-        seenSeq = seq;
+        if (seq <= seenSeq.peek()) return;
+        seenSeq.value = seq;
         flushRead();
+      },
+      /** Deletes one of the person's own messages for everyone; false when the room cannot be reached now. */
+      deleteForEveryone(seq: number): boolean {
+        if (room?.delete(seq)) return true;
+        notice.value = "You are offline: the message can be deleted once the connection is back.";
+        return false;
+      },
+      /** Saves the whole conversation as a text file, from the history API. */
+      async download(): Promise<void> {
+        const names = { [me.id]: me.username, [connection.peek()?.user.id ?? ""]: connection.peek()?.user.username };
+        try {
+          await downloadTranscript(conversationId, names, connection.peek()?.user.username ?? "conversation");
+        } catch (error) {
+          notice.value = `The conversation could not be downloaded: ${errorMessage(error)}`;
+        }
       },
       dismissNotice() {
         notice.value = null;

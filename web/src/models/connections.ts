@@ -9,6 +9,7 @@ import type { Notifications } from "./notifications";
 import type { Page } from "./page";
 import { conversationPath, navigate, route } from "./route";
 import type { Session } from "./session";
+import { TypingTracker } from "./typing";
 
 const APP_TITLE = "Chat";
 /** How often a refused hub socket may trigger a session check. */
@@ -52,6 +53,12 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const hubState = signal<SocketState>("connecting");
   /** Conversations that ended while the screen was open, until the person dismisses the notice. */
   const departures = signal<Departure[]>([]);
+  /** A newer tab of this person took this tab's place (4004): nothing here is live any more. */
+  const replaced = signal(false);
+  /** Conversations in which the other person is typing, for the list. */
+  const typing = new TypingTracker();
+  /** Presence is known only while the hub is connected: otherwise the dots are grey, not "offline". */
+  const presenceKnown = computed(() => hubState.value === "open");
 
   const byConversation = computed(() => new Map(list.value.map((item) => [item.conversationId, item])));
 
@@ -84,7 +91,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   };
 
   const notifyIfUnseen = (before: Connection | undefined, unread: number, lastMessage: Message | null) => {
-    if (!before || !lastMessage || unread <= before.unread) return;
+    if (!before || !lastMessage || lastMessage.deleted || unread <= before.unread) return;
     if (lastMessage.senderId === session.user.value?.id) return;
     if (page.visible.value && openConversationId.value === before.conversationId) return;
     const conversationId = before.conversationId;
@@ -97,8 +104,13 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     switch (frame.type) {
       case "presence":
         list.value = list.value.map((item) =>
-          item.user.id === frame.userId ? { ...item, online: frame.online } : item,
+          item.user.id === frame.userId
+            ? { ...item, online: frame.online, lastSeenAt: frame.lastSeenAt ?? item.lastSeenAt }
+            : item,
         );
+        return;
+      case "typing":
+        typing.note(frame.conversationId, frame.on);
         return;
       case "unread":
         notifyIfUnseen(byConversation.value.get(frame.conversationId), frame.unread, frame.lastMessage);
@@ -153,9 +165,15 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
         // A 401 here ends the session through the API's unauthorized handler.
         api.connections().catch(() => undefined);
       },
-      onEnded: (ending) => session.ended(ending),
+      onEnded: (ending) => {
+        if (ending.kind === "replaced") replaced.value = true;
+        else session.ended(ending);
+      },
     });
-    return () => hub.close();
+    return () => {
+      hub.close();
+      typing.clear();
+    };
   });
 
   effect(() => {
@@ -171,6 +189,9 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   return {
     list,
     departures,
+    replaced,
+    typing,
+    presenceKnown,
     loaded,
     loadError,
     hubState,
@@ -183,6 +204,12 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       const item = byConversation.value.get(message.conversationId);
       if (!item || (item.lastMessage && item.lastMessage.seq >= message.seq)) return;
       update(message.conversationId, (current) => ({ ...current, lastMessage: message }));
+    },
+    /** A message was deleted for everyone: a preview of it says so. */
+    noteDeleted(conversationId: string, seq: number) {
+      const last = byConversation.value.get(conversationId)?.lastMessage;
+      if (last?.seq !== seq) return;
+      update(conversationId, (current) => ({ ...current, lastMessage: { ...last, body: "", deleted: true } }));
     },
     /** The ended conversation, if this tab saw it end. */
     departure(conversationId: string): Departure | undefined {

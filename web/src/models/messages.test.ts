@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../protocol/api";
 import type { ChatMessage } from "./messages";
-import { dayKey, mergeMessages, timeline } from "./messages";
+import { dayKey, firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
 import type { OutgoingMessage } from "./outbox";
 
 function stored(seq: number, id = `m${seq}`, sentAt = `2025-03-10T12:00:0${seq % 10}Z`): Message {
@@ -48,6 +48,39 @@ describe("merging messages from history, live frames and replays", () => {
     const merged = mergeMessages(acked, [stored(1, "mine", "2025-03-10T12:00:31Z")]);
     expect(merged).toHaveLength(1);
     expect(merged[0]!.sentAt).toBe("2025-03-10T12:00:31Z");
+  });
+});
+
+describe("a message deleted for everyone", () => {
+  it("keeps its place without its body, from a deleted frame", () => {
+    const current = mergeMessages([], [stored(1), stored(2)]);
+    const after = markDeleted(current, 2);
+    expect(after.map((message) => [message.id, message.body, message.deleted])).toEqual([
+      ["m1", "message 1", undefined],
+      ["m2", "", true],
+    ]);
+    expect(markDeleted(after, 2)).toBe(after);
+  });
+
+  it("replaces the copy held when history or a replay brings it deleted", () => {
+    const current = mergeMessages([], [stored(1)]);
+    const merged = mergeMessages(current, [{ ...stored(1), body: "", deleted: true }]);
+    expect(merged[0]).toMatchObject({ body: "", deleted: true });
+  });
+});
+
+describe("where unread messages start", () => {
+  const mine = (seq: number): Message => ({ ...stored(seq), senderId: "me" });
+  const list = mergeMessages([], [stored(1), mine(2), stored(3), mine(4), stored(5), stored(6)]);
+
+  it("is the first of the last N messages from others, skipping the person's own", () => {
+    expect(firstUnread(list, "me", 3)).toBe("m3");
+    expect(firstUnread(list, "me", 1)).toBe("m6");
+  });
+
+  it("is nowhere with nothing unread, and the oldest held when more are unread than held", () => {
+    expect(firstUnread(list, "me", 0)).toBeNull();
+    expect(firstUnread(list, "me", 75)).toBe("m1");
   });
 });
 

@@ -25,7 +25,9 @@ export function mergeMessages(current: ChatMessage[], incoming: Message[]): Chat
   let changed = false;
   for (const message of incoming) {
     const existing = byId.get(message.id);
-    if (existing?.status === "sent" && existing.sentAt === message.sentAt) continue;
+    if (existing?.status === "sent" && existing.sentAt === message.sentAt && existing.deleted === message.deleted) {
+      continue;
+    }
     if (!existing && seqs.has(message.seq)) continue;
     byId.set(message.id, { ...message, status: "sent" });
     seqs.add(message.seq);
@@ -61,6 +63,19 @@ export function timeline(
       }),
     );
   return waiting.length === 0 ? stored : [...stored, ...waiting];
+}
+
+/** The message deleted for everyone: it keeps its place, without its body. */
+export function markDeleted(current: ChatMessage[], seq: number): ChatMessage[] {
+  if (!current.some((message) => message.seq === seq && !message.deleted)) return current;
+  return current.map((message) => (message.seq === seq ? { ...message, body: "", deleted: true } : message));
+}
+
+/** The first of the last `unread` messages from others: where the "New messages" divider goes. */
+export function firstUnread(messages: readonly ChatMessage[], me: string, unread: number): string | null {
+  if (unread <= 0) return null;
+  const theirs = messages.filter((message) => message.senderId !== me && message.seq !== null);
+  return theirs.at(-Math.min(unread, theirs.length))?.id ?? null;
 }
 
 /** The local calendar day of a timestamp, for day separators. */

@@ -1,7 +1,7 @@
 import type { ReadonlySignal, Signal } from "@preact/signals";
 import { createModel, effect, signal, untracked } from "@preact/signals";
 import { newMessageId, RoomConnection } from "../net/room";
-import type { SocketEnding } from "../net/socket";
+import type { SessionEnding } from "../net/socket";
 import type { Connections } from "./connections";
 import type { OutboxStore, PendingMessage } from "./outbox-store";
 
@@ -58,7 +58,7 @@ export const OutboxModel = createModel(
     store: OutboxStore,
     connections: KnownConversations,
     openConversation: ReadonlySignal<string | null>,
-    onSessionEnded: (ending: Exclude<SocketEnding, { kind: "conversation" }>) => void,
+    onSessionEnded: (ending: SessionEnding) => void,
   ) => {
     const lists = new Map<string, Signal<readonly OutgoingMessage[]>>();
     const senders = new Map<string, { room: RoomConnection; stopWatching: () => void }>();
@@ -122,7 +122,8 @@ export const OutboxModel = createModel(
         onState: () => {},
         onEnded: (ending) => {
           if (ending.kind === "conversation") drop(conversationId);
-          else onSessionEnded(ending);
+          // Replaced: another tab of this person sends it, or this one after a reload.
+          else if (ending.kind !== "replaced") onSessionEnded(ending);
           stopSender(conversationId);
         },
       });

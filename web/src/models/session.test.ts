@@ -52,10 +52,12 @@ async function signedIn() {
   const { SessionModel } = await import("./session");
   const store = new OutboxStore(new MemoryStorage());
   store.save(USER.id, "c1", { id: "m1", body: "unsent", createdAt: new Date().toISOString() });
-  const session = new SessionModel(store);
+  const hints = new MemoryStorage();
+  hints.setItem("chat.session", "1");
+  const session = new SessionModel(store, hints);
   await session.load();
   expect(session.status.value).toBe("signed-in");
-  return { session, store, server };
+  return { session, store, server, hints };
 }
 
 beforeEach(() => {
@@ -97,5 +99,30 @@ describe("a session a socket says has ended", () => {
     await leaving;
     expect(session.status.value).toBe("signed-out");
     expect(session.notice.value).toBeNull();
+  });
+});
+
+describe("a page load with no sign of a session", () => {
+  it("does not ask /api/me, so a signed-out visit logs no 401", async () => {
+    const server = fakeServer();
+    vi.stubGlobal("fetch", server.fetch);
+    vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
+    const { SessionModel } = await import("./session");
+    const session = new SessionModel(new OutboxStore(new MemoryStorage()), new MemoryStorage());
+    await session.load();
+    expect(session.status.value).toBe("signed-out");
+    expect(server.fetch).not.toHaveBeenCalled();
+  });
+
+  it("is set by login and cleared by logout and by an ended session", async () => {
+    const { session, server, hints } = await signedIn();
+    const leaving = session.logout();
+    server.finishLogout();
+    await leaving;
+    expect(hints.getItem("chat.session")).toBeNull();
+    await session.login("ann", "password123");
+    expect(hints.getItem("chat.session")).toBe("1");
+    session.ended({ kind: "session" });
+    expect(hints.getItem("chat.session")).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 import { createModel, effect, signal } from "@preact/signals";
 import type { User } from "../../../protocol/api";
 import { ApiError, api, setUnauthorizedHandler } from "../net/api";
-import type { SocketEnding } from "../net/socket";
-import type { OutboxStore } from "./outbox-store";
+import type { SessionEnding } from "../net/socket";
+import type { OutboxStore, StorageLike } from "./outbox-store";
 import { navigate } from "./route";
 
 export type SessionStatus = "loading" | "signed-out" | "signed-in";
@@ -15,15 +15,30 @@ const ENDED_NOTICES = {
 } as const;
 export type EndReason = keyof typeof ENDED_NOTICES;
 const EXPIRY_RECHECK_MS = 60_000;
+/**
+ * Set on sign-up and login, cleared on leaving: whether a session cookie (HttpOnly, so unseen
+ * here) may exist. Without it a page load does not ask /api/me and logs no 401.
+ */
+export const SESSION_HINT_KEY = "chat.session";
 
 /** Who is signed in, and the ways in and out. Leaving for good forgets what was left unsent. */
-export const SessionModel = createModel((outbox: OutboxStore) => {
+export const SessionModel = createModel((outbox: OutboxStore, hints: StorageLike) => {
   const status = signal<SessionStatus>("loading");
   const user = signal<User | null>(null);
   /** Shown on the login screen after the session ended by itself. */
   const notice = signal<string | null>(null);
 
+  const hint = (on: boolean) => {
+    try {
+      if (on) hints.setItem(SESSION_HINT_KEY, "1");
+      else hints.removeItem(SESSION_HINT_KEY);
+    } catch {
+      // Storage refused: the next load asks the server once more.
+    }
+  };
+
   const signedIn = (next: User) => {
+    hint(true);
     user.value = next;
     status.value = "signed-in";
     notice.value = null;
@@ -36,6 +51,7 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
     if (status.value !== "signed-in" || leaving) return;
     // A lost session may be the same person logging in again; an ended account or a logout never sends.
     if (reason !== "signed-out" && user.value) outbox.clear(user.value.id);
+    hint(false);
     user.value = null;
     status.value = "signed-out";
     notice.value = ENDED_NOTICES[reason];
@@ -70,9 +86,15 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
     user,
     notice,
     async load() {
+      if (hints.getItem(SESSION_HINT_KEY) === null) {
+        status.value = "signed-out";
+        return;
+      }
       try {
         signedIn((await api.me()).user);
-      } catch {
+      } catch (error) {
+        // Only an answer that there is no session clears the hint; a network failure does not.
+        if (error instanceof ApiError && error.status === 401) hint(false);
         status.value = "signed-out";
       }
     },
@@ -91,6 +113,7 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
         leaving = false;
       }
       if (leavingUser) outbox.clear(leavingUser.id);
+      hint(false);
       user.value = null;
       status.value = "signed-out";
       notice.value = null;
@@ -102,7 +125,7 @@ export const SessionModel = createModel((outbox: OutboxStore) => {
     },
     end,
     /** A socket was closed because the account or this session ended (in another tab, say). */
-    ended(ending: Exclude<SocketEnding, { kind: "conversation" }>) {
+    ended(ending: SessionEnding) {
       end(ending.kind === "session" ? "logged-out-elsewhere" : (ending.reason ?? "expired"));
     },
   };

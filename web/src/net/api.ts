@@ -1,4 +1,5 @@
 import type { Connection, ErrorBody, Message, User, UserSummary } from "../../../protocol/api";
+import { formatWait } from "../format";
 
 /** An API error as the person should read it. */
 export class ApiError extends Error {
@@ -39,7 +40,13 @@ async function request<T>(method: string, path: string, body?: unknown, probe = 
 async function toError(response: Response): Promise<ApiError> {
   const fallback = `The server answered ${response.status}. Please try again.`;
   const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
-  return new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? fallback);
+  const code = body?.error?.code ?? "http_error";
+  const wait = Number(response.headers.get("retry-after"));
+  // Said as a person would: "in 10 minutes", not "in 592 s".
+  if (response.status === 429 && wait > 0) {
+    return new ApiError(429, code, `Too many attempts. Try again in ${formatWait(wait)}.`);
+  }
+  return new ApiError(response.status, code, body?.error?.message ?? fallback);
 }
 
 export const api = {

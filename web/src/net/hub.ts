@@ -10,7 +10,7 @@ export interface HubHandlers {
   onOpen(): void;
   /** The socket could not open; the session may be gone. */
   onRefused(): void;
-  /** The account or this session ended: the socket stays closed. */
+  /** The account or this session ended, or a newer tab took this socket's place: it stays closed. */
   onEnded(ending: Exclude<SocketEnding, { kind: "conversation" }>): void;
 }
 

@@ -1,7 +1,12 @@
 import type { Signal } from "@preact/signals";
 import { signal } from "@preact/signals";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
+import {
+  CLOSE_ACCOUNT_ENDED,
+  CLOSE_CONVERSATION_ENDED,
+  CLOSE_REPLACED,
+  CLOSE_SESSION_ENDED,
+} from "../../../protocol/wire";
 import type { ConversationOutbox, OutgoingMessage } from "../models/outbox";
 import { FakeWebSocket, installFakeBrowser } from "./fake-websocket";
 import type { RoomHandlers } from "./room";
@@ -197,6 +202,46 @@ describe("a room connection draining its outbox", () => {
     expect(socket().frames()).toEqual([{ type: "resume", afterSeq: 5 }]);
   });
 
+  it("asks for the next page of the replay while the room says there is more, from where it stopped", () => {
+    const { room, socket } = connect(outboxOf([]));
+    socket().accept();
+    room.setBaseline(10);
+    expect(socket().frames()).toEqual([{ type: "resume", afterSeq: 10 }]);
+    socket().receive({ type: "replayed", throughSeq: 210, more: true });
+    expect(socket().frames().at(-1)).toEqual({ type: "resume", afterSeq: 210 });
+    socket().receive({ type: "replayed", throughSeq: 350, more: false });
+    expect(socket().frames()).toHaveLength(2);
+
+    // The next socket resumes after the last page.
+    socket().serverClose(1006);
+    vi.advanceTimersByTime(1_000);
+    socket().accept();
+    expect(socket().frames()).toEqual([{ type: "resume", afterSeq: 350 }]);
+  });
+
+  it("says until when sends are paused after a rate_limited refusal, and that they go again once one gets through", () => {
+    const onPaused = vi.fn<NonNullable<RoomHandlers["onPaused"]>>();
+    const { socket } = connect(outboxOf(["a"]), Object.assign(handlers(), { onPaused }));
+    socket().accept();
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a" });
+    expect(onPaused).toHaveBeenLastCalledWith(Date.now() + RATE_LIMIT_PAUSE_MS);
+    vi.advanceTimersByTime(RATE_LIMIT_PAUSE_MS);
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a" });
+    expect(onPaused).toHaveBeenLastCalledWith(Date.now() + 2 * RATE_LIMIT_PAUSE_MS);
+    vi.advanceTimersByTime(2 * RATE_LIMIT_PAUSE_MS);
+    expect(onPaused).not.toHaveBeenCalledWith(null);
+    socket().receive({ type: "ack", id: "a", seq: 1 });
+    expect(onPaused).toHaveBeenLastCalledWith(null);
+  });
+
+  it("sends a delete for everyone only while the room is there", () => {
+    const { room, socket } = connect(outboxOf([]));
+    expect(room.delete(3)).toBe(false);
+    socket().accept();
+    expect(room.delete(3)).toBe(true);
+    expect(socket().frames()).toEqual([{ type: "delete", seq: 3 }]);
+  });
+
   it("stops sending once closed", () => {
     const outbox = outboxOf([]);
     const { room, socket } = connect(outbox);
@@ -214,6 +259,7 @@ describe("a room socket the server ends for good", () => {
     { code: CLOSE_ACCOUNT_ENDED, reason: "deleted", ending: { kind: "account", reason: "deleted" } },
     { code: CLOSE_ACCOUNT_ENDED, reason: "expired", ending: { kind: "account", reason: "expired" } },
     { code: CLOSE_CONVERSATION_ENDED, reason: "", ending: { kind: "conversation" } },
+    { code: CLOSE_REPLACED, reason: "", ending: { kind: "replaced" } },
     // Older servers: the account code with no account reason meant the conversation went away.
     { code: CLOSE_ACCOUNT_ENDED, reason: "conversation deleted", ending: { kind: "conversation" } },
   ];

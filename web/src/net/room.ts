@@ -12,6 +12,8 @@ export interface RoomHandlers {
   onState(state: SocketState): void;
   /** The server ended the socket for good: the account, the session or the conversation. */
   onEnded(ending: SocketEnding): void;
+  /** Sends are held back after a rate_limited refusal until this time (ms); null once one gets through. */
+  onPaused?(until: number | null): void;
 }
 
 /** Sent and not yet answered, at most; the next goes when an answer comes back. */
@@ -87,6 +89,11 @@ export class RoomConnection {
     if (this.ready) this.socket.send({ type: "typing", on });
   }
 
+  /** Deletes one of the person's own messages for everyone; false when the socket is down. */
+  delete(seq: number): boolean {
+    return this.ready && this.socket.send({ type: "delete", seq });
+  }
+
   /** Sent now, or on the next hello if the socket is down. */
   read(seq: number): void {
     this.readSeq = Math.max(this.readSeq, seq);
@@ -96,6 +103,7 @@ export class RoomConnection {
   close(): void {
     this.stopDraining();
     clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     this.socket.close();
   }
 
@@ -110,8 +118,15 @@ export class RoomConnection {
       case "message":
         this.noteSeq(frame.message.seq);
         break;
+      case "replayed":
+        // One page of the replay: the rest comes after asking again from where it stopped.
+        this.noteSeq(frame.throughSeq);
+        if (frame.more && this.resumed) this.resume();
+        break;
       case "ack":
         this.inFlight.delete(frame.id);
+        // Said over only once a send gets through, so the notice does not flicker between retries.
+        if (this.pauseMs !== RATE_LIMIT_PAUSE_MS) this.handlers.onPaused?.(null);
         this.pauseMs = RATE_LIMIT_PAUSE_MS;
         // One update: the stored copy appears as the unsent one leaves.
         batch(() => {
@@ -157,6 +172,7 @@ export class RoomConnection {
   /** Holds every send for a while; then the refused ones go again, in their order. */
   private pause(): void {
     if (this.pauseTimer !== undefined) return;
+    this.handlers.onPaused?.(Date.now() + this.pauseMs);
     this.pauseTimer = setTimeout(() => {
       this.pauseTimer = undefined;
       this.drain();

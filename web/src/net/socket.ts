@@ -3,6 +3,7 @@ import {
   ACCOUNT_END_REASONS,
   CLOSE_ACCOUNT_ENDED,
   CLOSE_CONVERSATION_ENDED,
+  CLOSE_REPLACED,
   CLOSE_SESSION_ENDED,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_PING,
@@ -18,12 +19,18 @@ export type SocketState = "connecting" | "open" | "offline";
 export type SocketEnding =
   | { kind: "account"; reason: AccountEndReason | null }
   | { kind: "session" }
-  | { kind: "conversation" };
+  | { kind: "conversation" }
+  /** Too many sockets of this user here: this one, the oldest, gave way. */
+  | { kind: "replaced" };
+
+/** An ending that signs the person out. */
+export type SessionEnding = Extract<SocketEnding, { kind: "account" | "session" }>;
 
 /** The ending a close code announces, or null for a close worth reconnecting after. */
 export function endingOf(code: number, reason: string): SocketEnding | null {
   if (code === CLOSE_SESSION_ENDED) return { kind: "session" };
   if (code === CLOSE_CONVERSATION_ENDED) return { kind: "conversation" };
+  if (code === CLOSE_REPLACED) return { kind: "replaced" };
   if (code !== CLOSE_ACCOUNT_ENDED) return null;
   const known = (ACCOUNT_END_REASONS as readonly string[]).includes(reason);
   return { kind: "account", reason: known ? (reason as AccountEndReason) : null };
