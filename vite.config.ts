@@ -1,5 +1,6 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
+import { quietProxy } from "./scripts/dev-proxy.mjs";
 
 /** Where `npm run dev` runs wrangler dev; Vite's dev server forwards the API and sockets there. */
 const WORKER_ORIGIN = `http://127.0.0.1:${process.env.WORKER_PORT ?? "8787"}`;
@@ -12,6 +13,7 @@ export default defineConfig({
   server: {
     port: Number(process.env.PORT ?? 5173),
     strictPort: true,
-    proxy: { "/api": { target: WORKER_ORIGIN, ws: true } },
+    // Closed tabs and the Worker's start-up or reload are ordinary: answered without a stack trace.
+    proxy: { "/api": { target: WORKER_ORIGIN, ws: true, configure: quietProxy } },
   },
 });
