@@ -92,7 +92,7 @@ function messages(page: Page): Locator {
   return page.getByRole("log", { name: "Messages" });
 }
 
-function message(page: Page, text: string): Locator {
+function message(page: Page, text: string | RegExp): Locator {
   return messages(page)
     .locator("li.msg")
     .filter({ has: page.locator(".msg__body", { hasText: text }) });
@@ -158,8 +158,6 @@ async function setTabVisible(page: Page, visible: boolean): Promise<void> {
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  // Let the ChatWindow finish typing the name in.
-  await page.locator(".typed--running").waitFor({ state: "detached" });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
 }
 
@@ -294,10 +292,10 @@ describe("two people chatting in the browser", () => {
     await screenshot(bob.page, "chat-desktop-dark");
   });
 
-  it("shows the other person offline when their tab closes, and online when they return", async () => {
+  it("shows when the other person was last seen once their tab closes, and online when they return", async () => {
     await bob.page.close();
     await chatStatus(alice.page)
-      .filter({ hasText: /^offline$/ })
+      .filter({ hasText: /^last seen just now$/ })
       .waitFor({ timeout: LIVE_MS });
     await connectionLink(alice.page, bob.name).filter({ hasText: "offline" }).waitFor();
     await screenshot(alice.page, "chat-peer-offline");
@@ -642,6 +640,270 @@ describe("three people: unsent messages and notifications", () => {
     await message(pete.page, "back after logging in").waitFor({ timeout: LIVE_MS });
     await expect(message(pete.page, "left behind at logout").count()).resolves.toBe(0);
     await expect(message(olga.page, "left behind at logout").count()).resolves.toBe(0);
+  });
+});
+
+/** What has focus, as "tag name|aria-label|id". */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    return `${element?.tagName.toLowerCase()}|${element?.getAttribute("name") ?? element?.getAttribute("aria-label") ?? ""}`;
+  });
+}
+
+/** Whether the element is within the scrolling message list's visible part. */
+function inView(page: Page, locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const list = element.closest(".messages")!.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    return box.bottom > list.top && box.top < list.bottom;
+  });
+}
+
+describe("the conversation people expect (issue 18)", () => {
+  let uma: Person;
+  let vic: Person;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    [uma, vic] = await Promise.all([signUp(`uma_${run}`, DESKTOP), signUp(`vic_${run}`, DESKTOP)]);
+    await addConnection(uma.page, vic.name, vic.name);
+    conversationId = decodeURIComponent(new URL(uma.page.url()).pathname.replace(/^\/c\//, ""));
+    await connectionLink(vic.page, uma.name).waitFor({ timeout: LIVE_MS });
+  });
+
+  afterAll(async () => {
+    await Promise.all([uma?.context.close(), vic?.context.close()]);
+  });
+
+  it("opens a chat with 75 unread at a 'New messages' divider and marks read only what was on screen", async () => {
+    await sendOverSockets(
+      uma.page,
+      conversationId,
+      Array.from({ length: 75 }, (_, index) => `unread number ${index + 1}`),
+    );
+    const link = connectionLink(vic.page, uma.name);
+    await link.locator(".badge", { hasText: "75" }).waitFor({ timeout: LIVE_MS });
+    await uma.page.reload();
+    await message(uma.page, "unread number 75").waitFor();
+
+    await link.click();
+    const divider = messages(vic.page).locator(".unread-divider", { hasText: "New messages" });
+    await divider.waitFor();
+    await message(vic.page, /^unread number 1$/).waitFor();
+    await expect.poll(() => inView(vic.page, divider)).toBe(true);
+    await expect.poll(() => inView(vic.page, message(vic.page, /^unread number 1$/))).toBe(true);
+    await expect(inView(vic.page, message(vic.page, "unread number 75"))).resolves.toBe(false);
+    // The divider comes right before the first unread message.
+    await expect(
+      divider.evaluate((element) => element.nextElementSibling?.querySelector(".msg__body")?.textContent),
+    ).resolves.toBe("unread number 1");
+    // No badge on the chat that is open; the count is on the way down instead.
+    await expect(link.locator(".badge").count()).resolves.toBe(0);
+    const latest = vic.page.getByRole("button", { name: /^Latest messages/ });
+    await latest.waitFor();
+    await expect(latest.textContent()).resolves.toMatch(/Latest messages ↓\d+ unread/);
+    await screenshot(vic.page, "chat-unread-divider");
+    await expect(seriousViolations(vic.page)).resolves.toEqual([]);
+
+    // The sender sees the first ones read, not the last.
+    await message(uma.page, /^unread number 1$/)
+      .locator('[data-tick="read"]')
+      .waitFor({ timeout: LIVE_MS });
+    await uma.page.waitForTimeout(1_500);
+    await expect(message(uma.page, "unread number 75").locator("[data-tick]").getAttribute("data-tick")).resolves.toBe(
+      "sent",
+    );
+
+    await latest.click();
+    await message(uma.page, "unread number 75").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+  });
+
+  it("turns a web address into a link that opens a new page", async () => {
+    const url = `${baseUrl}/api/health?from=link`;
+    await send(uma.page, `Look at ${url}, and <b>this</b> stays text`);
+    const body = message(vic.page, "Look at").locator(".msg__body");
+    await body.waitFor({ timeout: LIVE_MS });
+    const anchor = body.getByRole("link", { name: url });
+    await expect(anchor.getAttribute("rel")).resolves.toBe("noopener noreferrer");
+    await expect(anchor.getAttribute("target")).resolves.toBe("_blank");
+    await expect(body.locator("b").count()).resolves.toBe(0);
+    await expect(body.textContent()).resolves.toBe(`Look at ${url}, and <b>this</b> stays text`);
+
+    const [opened] = await Promise.all([vic.context.waitForEvent("page"), anchor.click()]);
+    await opened.waitForLoadState();
+    expect(opened.url()).toBe(url);
+    await opened.close();
+  });
+
+  it("keeps showing typing while the other person types for 12 s, in the chat and in the list", async () => {
+    const composer = vic.page.getByRole("textbox", { name: /^Message to/ });
+    const typing = composer.pressSequentially("x".repeat(120), { delay: 100 });
+    await chatStatus(uma.page).filter({ hasText: "typing…" }).waitFor({ timeout: LIVE_MS });
+    const gaps: number[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 11_000) {
+      if ((await chatStatus(uma.page).textContent()) !== "typing…") gaps.push(Date.now() - started);
+      await uma.page.waitForTimeout(500);
+    }
+    await typing;
+    expect(gaps).toEqual([]);
+    await composer.fill("");
+    await chatStatus(uma.page).filter({ hasText: "online" }).waitFor({ timeout: 8_000 });
+  });
+
+  it("says in the composer when sending is paused by the rate limit, and sends everything after", async () => {
+    // Typed and sent as fast as a script can: far beyond the room's budget of 10, then 5 a second.
+    await uma.page.getByRole("textbox", { name: /^Message to/ }).evaluate((field: HTMLTextAreaElement) => {
+      for (let index = 1; index <= 30; index += 1) {
+        field.value = `burst ${index}`;
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+        field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+      }
+    });
+    const notice = uma.page
+      .getByRole("status")
+      .filter({ hasText: /^Sending paused — too many messages\. Resuming in \d+ s$/ });
+    await notice.waitFor({ timeout: LIVE_MS });
+    await screenshot(uma.page, "composer-rate-limited");
+    await expect(seriousViolations(uma.page)).resolves.toEqual([]);
+    await message(vic.page, /^burst 30$/).waitFor({ timeout: 45_000 });
+    await notice.waitFor({ state: "detached", timeout: LIVE_MS });
+    await expect(message(vic.page, /^burst \d+$/).count()).resolves.toBe(30);
+  });
+
+  it("copies a message, and deletes one's own for everyone", async () => {
+    await uma.context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await send(uma.page, "a message to take back");
+    const mine = message(uma.page, "a message to take back");
+    await mine.locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await mine.locator("summary", { hasText: "⋯" }).click();
+    await mine.getByRole("button", { name: "Copy" }).click();
+    await mine.getByRole("button", { name: "Copied" }).waitFor();
+    await expect(uma.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("a message to take back");
+
+    await mine.getByRole("button", { name: "Delete for everyone" }).click();
+    await screenshot(uma.page, "message-actions");
+    await expect(seriousViolations(uma.page)).resolves.toEqual([]);
+    await mine.getByRole("button", { name: "Yes, delete for everyone" }).click();
+
+    await message(vic.page, "a message to take back").waitFor({ state: "detached", timeout: LIVE_MS });
+    await messages(vic.page).locator(".msg__body--deleted", { hasText: "message deleted" }).last().waitFor();
+    await messages(uma.page).locator(".msg__body--deleted", { hasText: "message deleted" }).last().waitFor();
+    // The preview in the list says so too, on both sides, and after a reload (history).
+    await connectionLink(vic.page, uma.name).filter({ hasText: "message deleted" }).waitFor({ timeout: LIVE_MS });
+    await vic.page.reload();
+    await messages(vic.page).locator(".msg__body--deleted", { hasText: "message deleted" }).last().waitFor();
+    await expect(message(vic.page, "a message to take back").count()).resolves.toBe(0);
+    await screenshot(vic.page, "chat-message-deleted");
+  });
+
+  it("downloads the whole conversation as a text file made in the browser", async () => {
+    const [download] = await Promise.all([
+      vic.page.waitForEvent("download"),
+      vic.page.getByRole("button", { name: "Download conversation" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^chat-with-${uma.name}-\\d{4}-\\d{2}-\\d{2}\\.txt$`));
+    const text = readFileSync((await download.path())!, "utf8");
+    const lines = text.trim().split("\n");
+    // Older than the first page of history: every message, oldest first.
+    expect(lines[0]).toContain(`${uma.name}: unread number 1`);
+    expect(lines.filter((line) => line.includes("unread number")).length).toBe(75);
+    expect(text).toContain("(message deleted)");
+    expect(text).not.toContain("a message to take back");
+  });
+
+  it("shows the other person's presence as unknown while one's own connection is down", async () => {
+    await goOffline(vic);
+    await chatStatus(vic.page).filter({ hasText: "status unknown" }).waitFor({ timeout: LIVE_MS });
+    await expect(connectionLink(vic.page, uma.name).locator(".dot--unknown").count()).resolves.toBe(1);
+    await vic.page.locator(".chat__conn", { hasText: "You are offline" }).waitFor();
+    await screenshot(vic.page, "chat-presence-unknown");
+    await vic.context.setOffline(false);
+    await waitForConnected(vic.page);
+    await chatStatus(vic.page).filter({ hasText: "online" }).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("says calmly that the chat is open in too many tabs when a newer socket replaced this one", async () => {
+    await vic.page.evaluate(() => {
+      const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/me/ws`;
+      for (let index = 0; index < 10; index += 1) new WebSocket(url);
+    });
+    const notice = vic.page
+      .getByRole("status")
+      .filter({ hasText: "This chat is open in too many tabs. Reload to use it here." });
+    await notice.waitFor({ timeout: LIVE_MS });
+    await screenshot(vic.page, "too-many-tabs");
+    await expect(seriousViolations(vic.page)).resolves.toEqual([]);
+  });
+});
+
+describe("keyboard focus and quiet logs (issue 18)", () => {
+  it("logs no console error on a signed-out load", async () => {
+    const context = await newContext(DESKTOP);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (entry) => {
+      if (entry.type() === "error") errors.push(entry.text());
+    });
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.waitForTimeout(500);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("moves focus to Username, to the first invalid field, to the list after login, and back to the search toggle", async () => {
+    const name = `wes_${run}`;
+    const context = await newContext(DESKTOP);
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create an account" }).waitFor();
+    await expect.poll(() => focused(page)).toBe("input|username");
+    await page.getByLabel("Username").fill(name);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("navigation", { name: "App" }).waitFor();
+    await page.getByRole("button", { name: "Log out" }).click();
+
+    // A refused login: focus on the first field it is about, not on the page.
+    await page.getByLabel("Username").fill(name);
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("alert").waitFor();
+    await expect.poll(() => focused(page)).toBe("input|username");
+    await expect(page.getByLabel("Username").getAttribute("aria-invalid")).resolves.toBe("true");
+    await screenshot(page, "login-refused");
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("navigation", { name: "App" }).waitFor();
+    await expect.poll(() => focused(page)).toBe("section|Connections");
+
+    await page.getByRole("button", { name: "Search people" }).click();
+    const field = page.getByRole("searchbox", { name: "Search people" });
+    await field.fill("Zelda Smith");
+    const none = page.getByText("No one found for “Zelda Smith”");
+    await none.waitFor({ timeout: LIVE_MS });
+    await expect(none.evaluate((element) => getComputedStyle(element).textTransform)).resolves.toBe("none");
+    await screenshot(page, "search-no-result");
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+    await field.press("Escape");
+    await expect.poll(() => focused(page)).toBe("button|Search people");
+
+    // Delete account is the last stop of the screen.
+    const last = await page.evaluate(() => {
+      const stops = [
+        ...document.querySelectorAll<HTMLElement>("a[href], button, input, textarea, select, summary, [tabindex]"),
+      ].filter(
+        (element) => element.tabIndex >= 0 && !(element as HTMLButtonElement).disabled && element.offsetParent !== null,
+      );
+      return stops.at(-1)?.getAttribute("aria-label");
+    });
+    expect(last).toBe("Delete account");
+    await context.close();
   });
 });
 

@@ -185,19 +185,19 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
   const unreadFrom = chat.firstUnreadId.value;
   let previous: ChatMessage | undefined;
   for (const message of messages) {
-    if (message.id === unreadFrom) {
-      items.push(
-        <li key="unread" class="unread-divider">
-          <span>New messages</span>
-        </li>,
-      );
-    }
     const day = dayKey(message.sentAt);
     const newDay = !previous || dayKey(previous.sentAt) !== day;
     if (newDay) {
       items.push(
         <li key={`day-${day}`} class="day">
           <span>{formatDay(message.sentAt)}</span>
+        </li>,
+      );
+    }
+    if (message.id === unreadFrom) {
+      items.push(
+        <li key="unread" class="unread-divider">
+          <span>New messages</span>
         </li>,
       );
     }

@@ -140,9 +140,31 @@ describe("a room connection draining its outbox", () => {
     vi.advanceTimersByTime(RATE_LIMIT_PAUSE_MS - 1);
     expect(socket().sentIds()).toEqual(["a", "b"]);
     vi.advanceTimersByTime(1);
-    expect(socket().sentIds()).toEqual(["a", "b", "b", "c"]);
+    // One at a time after a refusal: "c" goes once "b" is stored.
+    expect(socket().sentIds()).toEqual(["a", "b", "b"]);
     expect(outbox.list.value.every((message) => message.status === "pending")).toBe(true);
+    socket().receive({ type: "ack", id: "b", seq: 2 });
+    expect(socket().sentIds()).toEqual(["a", "b", "b", "c"]);
     expect(on.onFrame).not.toHaveBeenCalledWith(expect.objectContaining({ type: "error" }));
+  });
+
+  it("sends one at a time after a rate_limited refusal until the outbox is empty, so the order holds", () => {
+    const outbox = outboxOf(["a", "b", "c"]);
+    const { socket } = connect(outbox);
+    socket().accept();
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a" });
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "b" });
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "c" });
+    vi.advanceTimersByTime(RATE_LIMIT_PAUSE_MS);
+    expect(socket().sentIds()).toEqual(["a", "b", "c", "a"]);
+    socket().receive({ type: "ack", id: "a", seq: 1 });
+    expect(socket().sentIds()).toEqual(["a", "b", "c", "a", "b"]);
+    socket().receive({ type: "ack", id: "b", seq: 2 });
+    socket().receive({ type: "ack", id: "c", seq: 3 });
+    // Emptied: the full window again.
+    add(outbox, "d");
+    add(outbox, "e");
+    expect(socket().sentIds()).toEqual(["a", "b", "c", "a", "b", "c", "d", "e"]);
   });
 
   it("waits twice as long after a second refusal in a row", () => {

@@ -41,6 +41,11 @@ export class RoomConnection {
   private readonly stopDraining: () => void;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
   private pauseMs = RATE_LIMIT_PAUSE_MS;
+  /**
+   * Unanswered sends allowed at once: one at a time after a rate_limited refusal, until the
+   * outbox is empty, since with several in flight a refused one could land after a later one.
+   */
+  private window = SEND_WINDOW;
   private ready = false;
   private resumed = false;
   private lastSeenSeq: number | null = null;
@@ -138,7 +143,10 @@ export class RoomConnection {
         if (frame.id === undefined || !this.isOurs(frame.id)) break;
         this.inFlight.delete(frame.id);
         // Not a failure: the same id goes again after a pause.
-        if (frame.code === RATE_LIMITED) return this.pause();
+        if (frame.code === RATE_LIMITED) {
+          this.window = 1;
+          return this.pause();
+        }
         this.outbox.fail(frame.id, frame.message);
         return;
     }
@@ -182,9 +190,11 @@ export class RoomConnection {
 
   /** Sends waiting messages, oldest first, while fewer than SEND_WINDOW are unanswered. */
   private drain(): void {
+    const pending = this.outbox.pending.peek();
+    if (!pending.some((message) => message.status === "pending")) this.window = SEND_WINDOW;
     if (!this.ready || this.pauseTimer !== undefined) return;
-    for (const message of this.outbox.pending.peek()) {
-      if (this.inFlight.size >= SEND_WINDOW) return;
+    for (const message of pending) {
+      if (this.inFlight.size >= this.window) return;
       if (message.status !== "pending" || this.inFlight.has(message.id)) continue;
       if (!this.socket.send({ type: "send", id: message.id, body: message.body })) return;
       this.inFlight.add(message.id);
