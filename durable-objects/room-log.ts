@@ -144,7 +144,10 @@ export class ConversationLog {
       }
       const inserted = this.sql
         .exec<{ seq: number }>(
-          "INSERT INTO messages (id, sender_id, body, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
+          // The seq is chosen here, not by AUTOINCREMENT, so that a resend (a conflict) uses none up.
+          `INSERT INTO messages (seq, id, sender_id, body, sent_at)
+             SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM messages WHERE true
+             ON CONFLICT (id) DO NOTHING RETURNING seq`,
           clientId,
           senderId,
           body,

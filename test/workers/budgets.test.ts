@@ -173,3 +173,19 @@ describe("honest text", () => {
     });
   }
 });
+
+describe("sequence numbers", () => {
+  it("are used up only by stored messages: a resend leaves no hole", async () => {
+    const { ann, bob, conversationId } = await pair();
+    const a = await openSocket(roomPath(conversationId), ann.cookie);
+    const b = await openSocket(roomPath(conversationId), bob.cookie);
+    a.send({ type: "send", id: "first", body: "one" });
+    expect(await a.nextOfType("ack")).toMatchObject({ seq: 1 });
+    a.send({ type: "send", id: "first", body: "one" });
+    expect(await a.nextOfType("ack")).toMatchObject({ id: "first", seq: 1 });
+    b.send({ type: "send", id: "second", body: "two" });
+    expect(await b.nextOfType("ack")).toMatchObject({ seq: 2 });
+    a.close();
+    b.close();
+  });
+});
