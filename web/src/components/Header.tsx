@@ -41,7 +41,10 @@ export function Header({ user, search, connections, notifications }: HeaderProps
       </div>
       {search.open.value && <SearchField search={search} />}
       <div class="header__tools">
-        <ConnectionStatus state={connections.hubState.value} />
+        <ConnectionStatus
+          state={connections.hubState.value}
+          label={connections.replaced.value ? "Not live in this tab" : undefined}
+        />
         {notifications.permission.value === "default" && (
           <button
             class="icon-button"
