@@ -51,6 +51,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly archive: RoomArchive;
   private readonly buckets = new TokenBuckets(WIRE_LIMITS.sendBurst, WIRE_LIMITS.sendsPerSecond);
   private readonly resumes = new TokenBuckets(WIRE_LIMITS.resumeBurst, WIRE_LIMITS.resumesPerSecond);
+  /** Until when a socket's sends are refused after a rate refusal; lost on hibernation, harmlessly. */
+  private readonly sendPausedUntil = new WeakMap<WebSocket, number>();
   /** When each user's typing state was last relayed: at most one relay a second per user. */
   private readonly typingRelayedAt = new Map<string, number>();
   /** Read cursors moved since they were last broadcast; the alarm relays the latest, coalesced. */
@@ -180,10 +182,19 @@ export class ConversationRoom extends DurableObject<Env> {
   /** One transaction, then the ack and the broadcast; the hubs hear of it later, coalesced. */
   private handleSend(ws: WebSocket, sender: SocketAttachment, frame: Send): void {
     const now = Date.now();
-    const waitMs = this.buckets.take(ws, now) ? this.userSends.take(sender.userId, now) : 1000;
+    // While a socket is paused, every send is refused, so none can overtake one refused earlier.
+    const pausedFor = (this.sendPausedUntil.get(ws) ?? 0) - now;
+    if (pausedFor > 0) return this.refuseForRate(ws, frame.id, pausedFor);
+    const waitMs = this.buckets.take(ws, now)
+      ? this.userSends.take(sender.userId, now)
+      : Math.ceil(1000 / WIRE_LIMITS.sendsPerSecond);
     if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      return this.refuse(ws, "rate_limited", `Too many messages. Try again in ${seconds} s.`, frame.id);
+      this.sendPausedUntil.set(ws, now + waitMs);
+      // Only the refusal that starts a pause counts as a violation: a flood still ends in 1008.
+      if (this.sockets.countViolation(ws) > WIRE_LIMITS.maxViolations) {
+        return this.closeEach([ws], CLOSE_POLICY_VIOLATION, "too many invalid frames");
+      }
+      return this.refuseForRate(ws, frame.id, waitMs);
     }
     const appended = this.log.append(frame.id, sender.userId, frame.body, now, WIRE_LIMITS.storedCharsPerUser);
     if (!appended.stored && "quotaExceeded" in appended) {
@@ -284,6 +295,18 @@ export class ConversationRoom extends DurableObject<Env> {
     for (const message of sent) this.sockets.send(ws, { type: "message", message } satisfies ServerMessage);
     const throughSeq = sent.at(-1)?.seq ?? Math.max(afterSeq, 0);
     this.sockets.send(ws, { type: "replayed", throughSeq, more: page.length > sent.length } satisfies ServerMessage);
+  }
+
+  /** A send refused for now: the same id may be sent again after `retryAfterMs`. */
+  private refuseForRate(ws: WebSocket, id: string, retryAfterMs: number): void {
+    const seconds = Math.ceil(retryAfterMs / 1000);
+    this.sockets.send(ws, {
+      type: "error",
+      code: "rate_limited",
+      message: `Too many messages. Try again in ${seconds} s.`,
+      id,
+      retryAfterMs,
+    } satisfies ServerMessage);
   }
 
   private refuse(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {

@@ -68,7 +68,7 @@ const ClientMessageId = v.pipe(
   v.regex(/^[A-Za-z0-9_-]+$/, "the message id may hold only letters, digits, _ and -"),
 );
 /** Control characters other than tab and newline (NUL, escapes, DEL, C1). */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
+const CONTROL_CHARACTER = /(?![\t\n])\p{Cc}/u;
 /** Something a reader can see: not a space, not an invisible format or control character. */
 const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/u;
 
@@ -142,6 +142,8 @@ export const ServerMessageSchema = v.variant("type", [
     code: v.picklist(FRAME_ERROR_CODES),
     message: v.string(),
     id: v.optional(v.string()),
+    /** With `rate_limited`: send again (the same id) after this long; sends before then are refused too. */
+    retryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;

@@ -652,7 +652,7 @@ function focused(page: Page): Promise<string> {
 }
 
 /** Whether the element is within the scrolling message list's visible part. */
-function inView(page: Page, locator: Locator): Promise<boolean> {
+function inView(_page: Page, locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => {
     const list = element.closest(".messages")!.getBoundingClientRect();
     const box = element.getBoundingClientRect();

@@ -189,3 +189,29 @@ describe("sequence numbers", () => {
     b.close();
   });
 });
+
+describe("a rate refusal", () => {
+  it("says how long to wait, refuses every send until then, and takes the same id after", async () => {
+    const { ann, conversationId } = await pair();
+    const a = await openSocket(roomPath(conversationId), ann.cookie);
+    await a.nextOfType("hello");
+    for (let i = 0; i < WIRE_LIMITS.sendBurst + 2; i++)
+      a.send({ type: "send", id: `burst-${i}`, body: `message ${i}` });
+    const refused = await a.nextOfType("error");
+    expect(refused).toMatchObject({ code: "rate_limited", id: `burst-${WIRE_LIMITS.sendBurst}` });
+    expect(Number(refused.retryAfterMs)).toBeGreaterThan(0);
+    // The next one, sent in the same pause, is refused too: it cannot overtake.
+    expect(await a.nextOfType("error")).toMatchObject({
+      code: "rate_limited",
+      id: `burst-${WIRE_LIMITS.sendBurst + 1}`,
+    });
+    await sleep(Number(refused.retryAfterMs) + 50);
+    a.send({ type: "send", id: `burst-${WIRE_LIMITS.sendBurst}`, body: `message ${WIRE_LIMITS.sendBurst}` });
+    expect(
+      await a.next((frame) => frame.type === "ack" && frame.id === `burst-${WIRE_LIMITS.sendBurst}`),
+    ).toMatchObject({
+      seq: WIRE_LIMITS.sendBurst + 1,
+    });
+    a.close();
+  });
+});
