@@ -214,6 +214,7 @@ describe("a room connection draining its outbox", () => {
     socket().accept();
     expect(socket().frames()).toEqual([]);
     room.setBaseline(4);
+    socket().receive({ type: "replayed", throughSeq: 4, more: false });
     socket().receive({
       type: "message",
       message: { id: "x", seq: 5, conversationId: "c1", senderId: "bea", body: "hi", sentAt: "2025-03-10T12:00:00Z" },
@@ -239,6 +240,25 @@ describe("a room connection draining its outbox", () => {
     vi.advanceTimersByTime(1_000);
     socket().accept();
     expect(socket().frames()).toEqual([{ type: "resume", afterSeq: 350 }]);
+  });
+
+  it("keeps paging the replay from where it stopped even when a live message arrives in between", () => {
+    const { room, socket } = connect(outboxOf([]));
+    socket().accept();
+    room.setBaseline(0);
+    const live = (seq: number) => ({
+      type: "message",
+      message: { id: `m${seq}`, seq, conversationId: "c", senderId: "u", body: "live", sentAt: "2025-03-10T12:00:00Z" },
+    });
+    socket().receive(live(501));
+    socket().receive({ type: "replayed", throughSeq: 200, more: true });
+    expect(socket().frames().at(-1)).toEqual({ type: "resume", afterSeq: 200 });
+    socket().receive({ type: "replayed", throughSeq: 500, more: false });
+    // Replayed through 500 and 501 seen live: the next socket resumes after 501, with no gap.
+    socket().serverClose(1006);
+    vi.advanceTimersByTime(1_000);
+    socket().accept();
+    expect(socket().frames()).toEqual([{ type: "resume", afterSeq: 501 }]);
   });
 
   it("says until when sends are paused after a rate_limited refusal, and that they go again once one gets through", () => {

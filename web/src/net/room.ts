@@ -49,6 +49,9 @@ export class RoomConnection {
   private ready = false;
   private resumed = false;
   private lastSeenSeq: number | null = null;
+  /** Between a `resume` and its last `replayed` page; the newest live seq seen meanwhile. */
+  private replaying = false;
+  private liveSeqDuringReplay = 0;
   private readSeq = 0;
 
   constructor(
@@ -121,12 +124,19 @@ export class RoomConnection {
         this.onHello();
         break;
       case "message":
-        this.noteSeq(frame.message.seq);
+        // While pages are still coming, a live message must not move the resume point past them.
+        if (this.replaying) this.liveSeqDuringReplay = Math.max(this.liveSeqDuringReplay, frame.message.seq);
+        else this.noteSeq(frame.message.seq);
         break;
       case "replayed":
         // One page of the replay: the rest comes after asking again from where it stopped.
         this.noteSeq(frame.throughSeq);
-        if (frame.more && this.resumed) this.resume();
+        if (frame.more && this.resumed) {
+          this.resume();
+          break;
+        }
+        this.replaying = false;
+        this.noteSeq(this.liveSeqDuringReplay);
         break;
       case "ack":
         this.inFlight.delete(frame.id);
@@ -161,6 +171,8 @@ export class RoomConnection {
     this.ready = true;
     this.handlers.onState("open");
     this.resumed = false;
+    this.replaying = false;
+    this.liveSeqDuringReplay = 0;
     if (this.lastSeenSeq !== null) this.resume();
     if (this.readSeq > 0) this.socket.send({ type: "read", seq: this.readSeq });
     this.drain();
@@ -168,6 +180,7 @@ export class RoomConnection {
 
   private resume(): void {
     this.resumed = true;
+    this.replaying = true;
     this.socket.send({ type: "resume", afterSeq: this.lastSeenSeq ?? 0 });
   }
 
