@@ -103,9 +103,10 @@ async function waitForPort(port, child, timeoutMs) {
 /**
  * Starts FerretDB on loopback with its SQLite files in `dataDir` (a new temporary directory by
  * default). `stop()` then `start()` on the same directory and port simulates an outage. With
- * MONGODB_TEST_URI set, returns that server and `stop`/`start` are unavailable.
+ * MONGODB_TEST_URI set, returns that server and `stop`/`start` are unavailable. With `debugPort`,
+ * `metrics()` reads FerretDB's own counters.
  */
-export async function startFerretDb({ dataDir, port } = {}) {
+export async function startFerretDb({ dataDir, port, debugPort } = {}) {
   const external = process.env.MONGODB_TEST_URI;
   if (external) {
     const unsupported = async () => {
@@ -118,6 +119,7 @@ export async function startFerretDb({ dataDir, port } = {}) {
       external: true,
       stop: unsupported,
       start: unsupported,
+      metrics: unsupported,
     };
   }
   const binary = ensureFerretDbBinary();
@@ -134,7 +136,7 @@ export async function startFerretDb({ dataDir, port } = {}) {
         "--handler=sqlite",
         `--sqlite-url=file:${dir}/`,
         `--listen-addr=127.0.0.1:${listenPort}`,
-        "--debug-addr=127.0.0.1:0",
+        `--debug-addr=127.0.0.1:${debugPort ?? 0}`,
         "--telemetry=disable",
         `--state-dir=${dir}`,
         "--log-level=ERROR",
@@ -158,8 +160,31 @@ export async function startFerretDb({ dataDir, port } = {}) {
     clearTimeout(killed);
   };
 
+  /** Requests per command and connections accepted, counted by the server itself. */
+  const metrics = async () => {
+    if (!debugPort) throw new Error("start FerretDB with a debugPort to read its metrics");
+    const text = await (await fetch(`http://127.0.0.1:${debugPort}/debug/metrics`)).text();
+    const requests = {};
+    let accepted = 0;
+    for (const line of text.split("\n")) {
+      const request = /^ferretdb_client_requests_total\{command="([^"]+)"[^}]*\} (\d+)/.exec(line);
+      if (request) requests[request[1]] = (requests[request[1]] ?? 0) + Number(request[2]);
+      const accept = /^ferretdb_client_accepts_total\{[^}]*\} (\d+)/.exec(line);
+      if (accept) accepted += Number(accept[1]);
+    }
+    return { requests, accepted };
+  };
+
   await start();
-  return { uri: `mongodb://127.0.0.1:${listenPort}/`, port: listenPort, dataDir: dir, external: false, stop, start };
+  return {
+    uri: `mongodb://127.0.0.1:${listenPort}/`,
+    port: listenPort,
+    dataDir: dir,
+    external: false,
+    stop,
+    start,
+    metrics,
+  };
 }
 
 async function main() {
