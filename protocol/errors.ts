@@ -15,6 +15,8 @@ export const API_ERROR_CODES = [
   "user_not_found",
   "cannot_connect_self",
   "conversation_not_found",
+  "connection_not_found",
+  "invite_not_found",
   "not_a_member",
   "not_found",
   "origin_required",
@@ -39,6 +41,7 @@ export const FRAME_ERROR_CODES = [
   "rate_limited",
   "duplicate_id",
   "quota_exceeded",
+  "request_pending",
   "unexpected_frame",
   "internal_error",
 ] as const;

@@ -35,6 +35,8 @@ export const WIRE_LIMITS = {
   resumesPerSecond: 2,
   /** A user's typing state reaches the others at most this often (a stop always does). */
   typingRelayMs: 1_000,
+  /** Messages the person who asked may send before the request is accepted. */
+  messagesBeforeAccept: 3,
   /** Open sockets per user in one room, and in their hub: a new one closes the oldest. */
   socketsPerUser: 10,
   /** Characters of message bodies one user may store in one conversation (about 2 500 long ones). */
@@ -148,9 +150,16 @@ export const ServerMessageSchema = v.variant("type", [
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
+/** A request waits for the person asked; an accepted connection is a contact. */
+export const CONNECTION_STATUSES = ["pending", "accepted"] as const;
+/** Who asked: `outgoing` when the viewer did. */
+export const CONNECTION_DIRECTIONS = ["outgoing", "incoming"] as const;
+
 export const ConnectionSchema = v.object({
   user: v.object({ id: v.string(), username: v.string() }),
   conversationId: v.string(),
+  status: v.picklist(CONNECTION_STATUSES),
+  direction: v.picklist(CONNECTION_DIRECTIONS),
   online: v.boolean(),
   /** When an offline contact was last online, when known. */
   lastSeenAt: v.optional(v.nullable(v.string())),
@@ -175,7 +184,10 @@ export const HubMessageSchema = v.variant("type", [
     unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
     lastMessage: v.nullable(MessageSchema),
   }),
+  /** A new connection, a request that arrived, or one that was accepted. */
   v.object({ type: v.literal("connection"), connection: ConnectionSchema }),
+  /** How many requests wait for the user's answer. */
+  v.object({ type: v.literal("requests"), pending: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
   v.object({
     type: v.literal("connection-removed"),
     userId: v.string(),

@@ -108,6 +108,9 @@ function toConnection(
   return {
     user: { id: record.userId, username: record.username },
     conversationId: record.conversationId,
+    // Requests come with the consent work that follows; until then every connection is mutual.
+    status: "accepted",
+    direction: "outgoing",
     ...presenceFields(presence),
     lastMessage: activity?.lastMessage ?? null,
     unread: activity?.unread ?? 0,

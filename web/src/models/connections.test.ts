@@ -10,6 +10,8 @@ function connection(username: string): Connection {
   return {
     user: { id: `u-${username}`, username },
     conversationId: `c-${username}`,
+    status: "accepted",
+    direction: "outgoing",
     online: false,
     lastMessage: null,
     unread: 0,

@@ -30,6 +30,8 @@ function connection(conversationId: string): Connection {
   return {
     user: { id: `u-${conversationId}`, username: conversationId },
     conversationId,
+    status: "accepted",
+    direction: "outgoing",
     online: false,
     lastMessage: null,
     unread: 0,
