@@ -180,6 +180,41 @@ describe("a room connection draining its outbox", () => {
     expect(socket().sentIds()).toEqual(["a", "a", "a"]);
   });
 
+  it("waits out the pause the room names in retryAfterMs, not its own guess", () => {
+    const onPaused = vi.fn<NonNullable<RoomHandlers["onPaused"]>>();
+    const { socket } = connect(outboxOf(["a"]), Object.assign(handlers(), { onPaused }));
+    socket().accept();
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a", retryAfterMs: 2_600 });
+    expect(onPaused).toHaveBeenLastCalledWith(Date.now() + 2_600);
+    vi.advanceTimersByTime(2_599);
+    expect(socket().sentIds()).toEqual(["a"]);
+    vi.advanceTimersByTime(1);
+    expect(socket().sentIds()).toEqual(["a", "a"]);
+    // A second refusal in a row that names its wait is not doubled either.
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a", retryAfterMs: 300 });
+    expect(onPaused).toHaveBeenLastCalledWith(Date.now() + 300);
+    vi.advanceTimersByTime(300);
+    expect(socket().sentIds()).toEqual(["a", "a", "a"]);
+  });
+
+  it("keeps one pause for the refusals of sends already in flight, moved only by a later end", () => {
+    const onPaused = vi.fn<NonNullable<RoomHandlers["onPaused"]>>();
+    const { socket } = connect(outboxOf(["a", "b", "c"]), Object.assign(handlers(), { onPaused }));
+    socket().accept();
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "a", retryAfterMs: 1_000 });
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "b", retryAfterMs: 900 });
+    // No figure: the named pause stands.
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "c" });
+    expect(onPaused).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(500);
+    socket().receive({ type: "error", code: "rate_limited", message: "Slow down", id: "c", retryAfterMs: 1_500 });
+    expect(onPaused).toHaveBeenLastCalledWith(Date.now() + 1_500);
+    vi.advanceTimersByTime(1_499);
+    expect(socket().sentIds()).toEqual(["a", "b", "c"]);
+    vi.advanceTimersByTime(1);
+    expect(socket().sentIds()).toEqual(["a", "b", "c", "a"]);
+  });
+
   it("marks a message the room refuses for another reason as failed, and stops sending it", () => {
     const outbox = outboxOf(["a", "b"]);
     const { socket } = connect(outbox);

@@ -18,7 +18,10 @@ export interface RoomHandlers {
 
 /** Sent and not yet answered, at most; the next goes when an answer comes back. */
 export const SEND_WINDOW = 5;
-/** The room refused a send for now: wait this long (doubling while it keeps refusing), then send it again. */
+/**
+ * The room refused a send for now and said nothing of how long: wait this long (doubling while it
+ * keeps refusing), then send it again. A refusal with `retryAfterMs` is waited out exactly.
+ */
 export const RATE_LIMIT_PAUSE_MS = 1_000;
 const RATE_LIMIT_PAUSE_MAX_MS = 30_000;
 const RATE_LIMITED: FrameErrorCode = "rate_limited";
@@ -40,7 +43,12 @@ export class RoomConnection {
   private readonly inFlight = new Set<string>();
   private readonly stopDraining: () => void;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current pause ends (ms), while one is on. */
+  private pausedUntil = 0;
+  /** The next guess, for a refusal that does not say how long. */
   private pauseMs = RATE_LIMIT_PAUSE_MS;
+  /** A pause was announced and no send has got through since. */
+  private paused = false;
   /**
    * Unanswered sends allowed at once: one at a time after a rate_limited refusal, until the
    * outbox is empty, since with several in flight a refused one could land after a later one.
@@ -141,7 +149,8 @@ export class RoomConnection {
       case "ack":
         this.inFlight.delete(frame.id);
         // Said over only once a send gets through, so the notice does not flicker between retries.
-        if (this.pauseMs !== RATE_LIMIT_PAUSE_MS) this.handlers.onPaused?.(null);
+        if (this.paused) this.handlers.onPaused?.(null);
+        this.paused = false;
         this.pauseMs = RATE_LIMIT_PAUSE_MS;
         // One update: the stored copy appears as the unsent one leaves.
         batch(() => {
@@ -155,7 +164,7 @@ export class RoomConnection {
         // Not a failure: the same id goes again after a pause.
         if (frame.code === RATE_LIMITED) {
           this.window = 1;
-          return this.pause();
+          return this.pause(frame.retryAfterMs);
         }
         this.outbox.fail(frame.id, frame.message);
         return;
@@ -190,15 +199,25 @@ export class RoomConnection {
     this.lastSeenSeq = seq;
   }
 
-  /** Holds every send for a while; then the refused ones go again, in their order. */
-  private pause(): void {
-    if (this.pauseTimer !== undefined) return;
-    this.handlers.onPaused?.(Date.now() + this.pauseMs);
+  /**
+   * Holds every send until the room takes them again (as it said, else a doubling guess); then
+   * the refused ones go again, in their order.
+   */
+  private pause(retryAfterMs: number | undefined): void {
+    const guessed = retryAfterMs === undefined;
+    if (guessed && this.pauseTimer !== undefined) return;
+    const until = Date.now() + (guessed ? this.pauseMs : retryAfterMs);
+    // Refusals of the sends already in flight name the same end: only a later one moves it.
+    if (this.pauseTimer !== undefined && until <= this.pausedUntil) return;
+    clearTimeout(this.pauseTimer);
+    this.pausedUntil = until;
+    this.paused = true;
+    this.handlers.onPaused?.(until);
     this.pauseTimer = setTimeout(() => {
       this.pauseTimer = undefined;
       this.drain();
-    }, this.pauseMs);
-    this.pauseMs = Math.min(RATE_LIMIT_PAUSE_MAX_MS, this.pauseMs * 2);
+    }, until - Date.now());
+    if (guessed) this.pauseMs = Math.min(RATE_LIMIT_PAUSE_MAX_MS, this.pauseMs * 2);
   }
 
   /** Sends waiting messages, oldest first, while fewer than SEND_WINDOW are unanswered. */
