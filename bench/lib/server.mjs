@@ -1,0 +1,151 @@
+// Starts `wrangler dev` the way scripts/dev-server.mjs does (the pinned wrangler, offline env, a
+// free port on 127.0.0.1, its own --persist-to), with what the bench also needs: another config
+// (the baseline), --test-scheduled, --inspector-port, a restart on the same state, and the pid of
+// the workerd process that serves it (for its RSS).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ensureDevVars, offlineEnv, projectRoot } from "../../scripts/dev-env.mjs";
+
+/**
+ * @param {{ name: string, config?: string, healthPath?: string, testScheduled?: boolean,
+ *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string }} options
+ *   logLevel: WRANGLER_LOG for this server (the Worker's console.log shows from "info")
+ */
+export async function startServer(options) {
+  ensureDevVars();
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), `edge-chat-bench-${options.name}-`));
+  const healthPath = options.healthPath ?? "/api/health";
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir];
+  args.push("--show-interactive-dev-session=false");
+  if (options.config) args.push("--config", options.config);
+  if (options.testScheduled) args.push("--test-scheduled");
+  // An inspector port of its own, always: two servers started together otherwise race for one.
+  args.push("--inspector-port", String(options.inspectorPort ?? (await freePort())));
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+  const url = `http://127.0.0.1:${port}`;
+  let child;
+  let output = "";
+
+  const launch = async () => {
+    output = "";
+    child = spawn(resolve(projectRoot, "node_modules/.bin/wrangler"), args, {
+      cwd: projectRoot,
+      env: { ...offlineEnv(), ...(options.logLevel ? { WRANGLER_LOG: options.logLevel } : {}) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    await waitForHealth(`${url}${healthPath}`, child, () => output);
+  };
+  const kill = async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((done) => child.once("exit", done));
+      process.kill(-child.pid, "SIGTERM");
+      await exited;
+    }
+  };
+
+  await launch().catch(async (error) => {
+    await kill();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    name: options.name,
+    url,
+    port,
+    stateDir,
+    /** Everything wrangler and the Worker printed since the last (re)start. */
+    output: () => output,
+    /** The workerd process serving this server (a descendant of wrangler). */
+    workerdPid: () => descendants(child.pid).find((pid) => processName(pid) === "workerd") ?? null,
+    /** Stops and starts again on the same state: memory (rate-limit windows) is lost, storage kept. */
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      await kill();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident memory of a process in MiB, or null. */
+export function rssMiB(pid) {
+  if (!pid) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function processName(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+function descendants(root) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const pid of children.get(queue.shift()) ?? []) {
+      found.push(pid);
+      queue.push(pid);
+    }
+  }
+  return found;
+}
+
+async function waitForHealth(url, child, output) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`wrangler dev did not answer on ${url} within 90 s:\n${output()}`);
+}
+
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
