@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { MongoClient } from "mongodb";
 import { createMongoClient, MongoStore } from "../server/adapters/mongo-store";
 import { SqliteStore } from "../server/adapters/sqlite-store";
-import type { ArchivedMessage, SearchOptions, Store, UserRecord } from "../server/ports/store";
+import type { ArchivedMessage, InviteRecord, SearchOptions, Store, UserRecord } from "../server/ports/store";
 
 /**
  * Hosts the Store, reached over RPC. Without MONGODB_URI it holds the embedded database in its
@@ -42,8 +42,35 @@ export class StoreHost extends DurableObject<Env> implements Store {
   searchCandidates(query: string, options: SearchOptions) {
     return this.store.searchCandidates(query, options);
   }
-  addConnection(userId: string, otherId: string, conversationId: string, now: number) {
-    return this.store.addConnection(userId, otherId, conversationId, now);
+  addConnection(
+    userId: string,
+    otherId: string,
+    conversationId: string,
+    now: number,
+    options?: { accepted?: boolean },
+  ) {
+    return this.store.addConnection(userId, otherId, conversationId, now, options);
+  }
+  acceptConnection(userId: string, otherId: string) {
+    return this.store.acceptConnection(userId, otherId);
+  }
+  block(userId: string, otherId: string, now: number) {
+    return this.store.block(userId, otherId, now);
+  }
+  unblock(userId: string, otherId: string) {
+    return this.store.unblock(userId, otherId);
+  }
+  listBlocked(userId: string) {
+    return this.store.listBlocked(userId);
+  }
+  createInvite(invite: InviteRecord) {
+    return this.store.createInvite(invite);
+  }
+  findInvite(tokenHash: string, now: number) {
+    return this.store.findInvite(tokenHash, now);
+  }
+  takeInvite(tokenHash: string, now: number) {
+    return this.store.takeInvite(tokenHash, now);
   }
   removeConnection(userId: string, otherId: string) {
     return this.store.removeConnection(userId, otherId);

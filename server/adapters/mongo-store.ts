@@ -13,10 +13,12 @@ import {
   type AddConnectionResult,
   ARCHIVE_BATCH_MAX,
   type ArchivedMessage,
+  BLOCKS_MAX,
   CONNECTIONS_MAX,
   CONVERSATIONS_MAX,
   type ConnectionRecord,
   type DetachedUser,
+  type InviteRecord,
   type OpenedConversation,
   type Result,
   SEARCH_CANDIDATES_MAX,
@@ -69,6 +71,9 @@ interface ConnectionDoc {
   userHigh: string;
   conversationId: string;
   createdAt: number;
+  /** Absent on connections made before requests existed: those were mutual. */
+  status?: "pending" | "accepted";
+  requestedBy?: string;
 }
 
 interface ConversationDoc {
@@ -77,6 +82,23 @@ interface ConversationDoc {
   createdAt: number;
   /** Set when the connection behind it was removed: nobody may open it, and the purge still finds it. */
   closed: boolean;
+  /** While the conversation is a request: who asked. */
+  pendingFrom?: string | null;
+}
+
+interface BlockDoc {
+  /** `blocker:blocked`. */
+  _id: string;
+  blocker: string;
+  blocked: string;
+  createdAt: number;
+}
+
+interface InviteDoc {
+  /** The SHA-256 of the token: the token itself is never stored. */
+  _id: string;
+  inviterId: string;
+  expiresAt: number;
 }
 
 interface MessageDoc {
@@ -116,12 +138,16 @@ export class MongoStore implements Store {
   private readonly connections: Collection<ConnectionDoc>;
   private readonly conversations: Collection<ConversationDoc>;
   private readonly messages: Collection<MessageDoc>;
+  private readonly blocks: Collection<BlockDoc>;
+  private readonly invites: Collection<InviteDoc>;
 
   constructor(private readonly db: Db) {
     this.users = db.collection("users");
     this.connections = db.collection("connections");
     this.conversations = db.collection("conversations");
     this.messages = db.collection("messages");
+    this.blocks = db.collection("blocks");
+    this.invites = db.collection("invites");
   }
 
   ping(): Promise<Result<null>> {
@@ -185,8 +211,11 @@ export class MongoStore implements Store {
       const wanted = new Set(grams);
       const shared = (doc: Pick<UserDoc, "trigrams">) => doc.trigrams.filter((gram) => wanted.has(gram)).length;
       byTrigram.sort((a, b) => shared(b) - shared(a));
+      const hidden = await this.blockedEitherWay(options.excludeUserId ?? "");
       const candidates = new Map<string, UserRef>();
-      for (const doc of [...byPrefix, ...byTrigram]) candidates.set(doc._id, { id: doc._id, username: doc.username });
+      for (const doc of [...byPrefix, ...byTrigram]) {
+        if (!hidden.has(doc._id)) candidates.set(doc._id, { id: doc._id, username: doc.username });
+      }
       return ok([...candidates.values()].slice(0, SEARCH_CANDIDATES_MAX));
     });
   }
@@ -196,30 +225,125 @@ export class MongoStore implements Store {
     otherId: string,
     conversationId: string,
     now: number,
-  ): Promise<Result<AddConnectionResult, "unknown_user">> {
+    options: { accepted?: boolean } = {},
+  ): Promise<Result<AddConnectionResult, "unknown_user" | "blocked">> {
     return guard(async () => {
       const other = await this.users.findOne({ _id: otherId }, { projection: { username: 1 } });
       if (!other) return { ok: false, reason: "unknown_user" } as const;
+      if ((await this.blockedEitherWay(userId)).has(otherId)) return { ok: false, reason: "blocked" } as const;
       const [userLow, userHigh] = [userId, otherId].sort() as [string, string];
+      const status = options.accepted ? "accepted" : "pending";
       // The document as it was before: null when this call created the connection.
       const before = await this.connections.findOneAndUpdate(
         { _id: pairId(userId, otherId) },
-        { $setOnInsert: { userLow, userHigh, conversationId, createdAt: now } },
+        { $setOnInsert: { userLow, userHigh, conversationId, createdAt: now, status, requestedBy: userId } },
         { upsert: true, returnDocument: "before" },
       );
+      const pendingFrom = before ? undefined : status === "pending" ? userId : null;
       // Always, not only on creation: a call interrupted after the connection is finished by a retry.
       await this.conversations.updateOne(
         { _id: conversationId },
-        { $setOnInsert: { members: [userLow, userHigh], createdAt: now }, $set: { closed: false } },
+        {
+          $setOnInsert: { members: [userLow, userHigh], createdAt: now },
+          $set: { closed: false, ...(pendingFrom === undefined ? {} : { pendingFrom }) },
+        },
         { upsert: true },
       );
-      const connection: ConnectionRecord = {
-        userId: otherId,
-        username: other.username,
-        conversationId: before?.conversationId ?? conversationId,
-        createdAt: before?.createdAt ?? now,
-      };
+      const answered = before?.status === "pending" && (before.requestedBy === otherId || options.accepted);
+      if (answered) await this.accept(before._id, before.conversationId);
+      const current = answered ? { ...before, status: "accepted" as const } : before;
+      const connection = toConnection(
+        otherId,
+        other.username,
+        current ?? {
+          _id: pairId(userId, otherId),
+          userLow,
+          userHigh,
+          conversationId,
+          createdAt: now,
+          status,
+          requestedBy: userId,
+        },
+      );
       return ok({ created: before === null, connection });
+    });
+  }
+
+  acceptConnection(userId: string, otherId: string): Promise<Result<ConnectionRecord, "not_found">> {
+    return guard(async () => {
+      const [doc, other] = await Promise.all([
+        this.connections.findOne({ _id: pairId(userId, otherId) }),
+        this.users.findOne({ _id: otherId }, { projection: { username: 1 } }),
+      ]);
+      if (!doc || !other || (doc.requestedBy ?? "") !== otherId) return { ok: false, reason: "not_found" } as const;
+      if (doc.status === "pending") await this.accept(doc._id, doc.conversationId);
+      return ok(toConnection(otherId, other.username, { ...doc, status: "accepted" }));
+    });
+  }
+
+  block(userId: string, otherId: string, now: number): Promise<Result<{ closedConversationId: string | null }>> {
+    return guard(async () => {
+      await this.blocks.updateOne(
+        { _id: `${userId}:${otherId}` },
+        { $setOnInsert: { blocker: userId, blocked: otherId, createdAt: now } },
+        { upsert: true },
+      );
+      const connection = await this.connections.findOne(
+        { _id: pairId(userId, otherId) },
+        { projection: { conversationId: 1 } },
+      );
+      const removed = await this.removeConnection(userId, otherId);
+      if (!removed.ok) return removed;
+      return ok({ closedConversationId: removed.value ? (connection?.conversationId ?? null) : null });
+    });
+  }
+
+  unblock(userId: string, otherId: string): Promise<Result<null>> {
+    return guard(async () => {
+      await this.blocks.deleteOne({ _id: `${userId}:${otherId}` });
+      return ok(null);
+    });
+  }
+
+  listBlocked(userId: string): Promise<Result<UserRef[]>> {
+    return guard(async () => {
+      const docs = await this.blocks.find({ blocker: userId }).sort({ createdAt: -1 }).limit(BLOCKS_MAX).toArray();
+      const names = await this.usernames(docs.map((doc) => doc.blocked));
+      return ok(
+        docs.flatMap((doc) => {
+          const username = names.get(doc.blocked);
+          return username === undefined ? [] : [{ id: doc.blocked, username }];
+        }),
+      );
+    });
+  }
+
+  createInvite(invite: InviteRecord): Promise<Result<null>> {
+    return guard(async () => {
+      await this.invites.replaceOne(
+        { _id: invite.tokenHash },
+        { inviterId: invite.inviterId, expiresAt: invite.expiresAt },
+        { upsert: true },
+      );
+      return ok(null);
+    });
+  }
+
+  findInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>> {
+    return guard(async () => {
+      const doc = await this.invites.findOne({ _id: tokenHash, expiresAt: { $gt: now } });
+      return ok(doc ? toInvite(doc) : null);
+    });
+  }
+
+  takeInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>> {
+    return guard(async () => {
+      const doc = await this.invites.findOne({ _id: tokenHash });
+      if (!doc) return ok(null);
+      // The delete decides: of two concurrent callers, only the one whose delete removed it takes it
+      // (findOneAndDelete gave both the document on FerretDB).
+      const { deletedCount } = await this.invites.deleteOne({ _id: tokenHash });
+      return ok(deletedCount === 1 && doc.expiresAt > now ? toInvite(doc) : null);
     });
   }
 
@@ -248,9 +372,7 @@ export class MongoStore implements Store {
         docs.flatMap((doc) => {
           const username = names.get(otherOf(doc));
           // A user removed by an unfinished purge is no longer anyone's connection.
-          return username === undefined
-            ? []
-            : [{ userId: otherOf(doc), username, conversationId: doc.conversationId, createdAt: doc.createdAt }];
+          return username === undefined ? [] : [toConnection(otherOf(doc), username, doc)];
         }),
       );
     });
@@ -271,6 +393,7 @@ export class MongoStore implements Store {
         id: conversationId,
         members: memberIds.map((id) => ({ id, username: names.get(id) ?? "" })),
         createdAt: conversation.createdAt,
+        pendingFrom: conversation.pendingFrom ?? null,
       });
     });
   }
@@ -361,9 +484,27 @@ export class MongoStore implements Store {
         await this.conversations.deleteMany({ _id: { $in: ids } });
       }
       await this.connections.deleteMany({ $or: [{ userLow: userId }, { userHigh: userId }] });
+      await this.blocks.deleteMany({ $or: [{ blocker: userId }, { blocked: userId }] });
+      await this.invites.deleteMany({ inviterId: userId });
       await this.users.deleteOne({ _id: userId });
       return ok(null);
     });
+  }
+
+  /** Accepted: the connection first, then the conversation, each idempotent, so a retry finishes. */
+  private async accept(connectionId: string, conversationId: string): Promise<void> {
+    await this.connections.updateOne({ _id: connectionId }, { $set: { status: "accepted" } });
+    await this.conversations.updateOne({ _id: conversationId }, { $set: { pendingFrom: null } });
+  }
+
+  /** Everyone `userId` blocked or was blocked by. */
+  private async blockedEitherWay(userId: string): Promise<Set<string>> {
+    if (!userId) return new Set();
+    const docs = await this.blocks
+      .find({ $or: [{ blocker: userId }, { blocked: userId }] }, { projection: { blocker: 1, blocked: 1 } })
+      .limit(2 * BLOCKS_MAX)
+      .toArray();
+    return new Set(docs.map((doc) => (doc.blocker === userId ? doc.blocked : doc.blocker)));
   }
 
   private async conversationIdsOf(userId: string): Promise<string[]> {
@@ -407,6 +548,21 @@ async function guard<T, E extends string>(operation: () => Promise<Result<T, E>>
     }
     throw error;
   }
+}
+
+function toConnection(otherId: string, username: string, doc: ConnectionDoc): ConnectionRecord {
+  return {
+    userId: otherId,
+    username,
+    conversationId: doc.conversationId,
+    createdAt: doc.createdAt,
+    status: doc.status ?? "accepted",
+    requestedBy: doc.requestedBy ?? "",
+  };
+}
+
+function toInvite(doc: InviteDoc): InviteRecord {
+  return { tokenHash: doc._id, inviterId: doc.inviterId, expiresAt: doc.expiresAt };
 }
 
 function onlyDuplicates(error: MongoBulkWriteError): boolean {

@@ -3,10 +3,12 @@ import {
   type AddConnectionResult,
   ARCHIVE_BATCH_MAX,
   type ArchivedMessage,
+  BLOCKS_MAX,
   CONNECTIONS_MAX,
   CONVERSATIONS_MAX,
   type ConnectionRecord,
   type DetachedUser,
+  type InviteRecord,
   type OpenedConversation,
   type Result,
   SEARCH_CANDIDATES_MAX,
@@ -113,8 +115,11 @@ export class SqliteStore implements Store {
         exclude,
       )
       .toArray();
+    const hidden = this.blockedEitherWay(exclude);
     const candidates = new Map<string, UserRef>();
-    for (const row of [...byPrefix, ...byTrigram]) candidates.set(row.id, { id: row.id, username: row.username });
+    for (const row of [...byPrefix, ...byTrigram]) {
+      if (!hidden.has(row.id)) candidates.set(row.id, { id: row.id, username: row.username });
+    }
     return ok([...candidates.values()].slice(0, SEARCH_CANDIDATES_MAX));
   }
 
@@ -123,32 +128,33 @@ export class SqliteStore implements Store {
     otherId: string,
     conversationId: string,
     now: number,
-  ): Promise<Result<AddConnectionResult, "unknown_user">> {
+    options: { accepted?: boolean } = {},
+  ): Promise<Result<AddConnectionResult, "unknown_user" | "blocked">> {
     const [low, high] = [userId, otherId].sort() as [string, string];
     return this.storage.transactionSync(() => {
       const other = this.sql
         .exec<{ username: string }>("SELECT username FROM users WHERE id = ?", otherId)
         .toArray()[0];
       if (!other) return { ok: false, reason: "unknown_user" } as const;
-      const existing = this.sql
-        .exec<{ created_at: number }>(
-          "SELECT created_at FROM connections WHERE user_low = ? AND user_high = ?",
-          low,
-          high,
-        )
-        .toArray()[0];
+      if (this.blockedEitherWay(userId).has(otherId)) return { ok: false, reason: "blocked" } as const;
+      const existing = this.connectionRow(low, high);
       if (!existing) {
+        const status = options.accepted ? "accepted" : "pending";
         this.sql.exec(
-          "INSERT INTO connections (user_low, user_high, conversation_id, created_at) VALUES (?, ?, ?, ?)",
+          "INSERT INTO connections (user_low, user_high, conversation_id, created_at, status, requested_by) VALUES (?, ?, ?, ?, ?, ?)",
           low,
           high,
           conversationId,
           now,
+          status,
+          userId,
         );
         this.sql.exec(
-          "INSERT INTO conversations (id, created_at, closed) VALUES (?, ?, 0) ON CONFLICT (id) DO UPDATE SET closed = 0",
+          `INSERT INTO conversations (id, created_at, closed, pending_from) VALUES (?, ?, 0, ?)
+           ON CONFLICT (id) DO UPDATE SET closed = 0, pending_from = excluded.pending_from`,
           conversationId,
           now,
+          status === "pending" ? userId : null,
         );
         for (const member of [low, high]) {
           this.sql.exec(
@@ -157,14 +163,25 @@ export class SqliteStore implements Store {
             member,
           );
         }
+      } else if (existing.status === "pending" && (existing.requested_by === otherId || options.accepted)) {
+        // They had asked already, or this is an invite: the request is answered.
+        this.accept(low, high, existing.conversation_id);
       }
-      const connection: ConnectionRecord = {
-        userId: otherId,
-        username: other.username,
-        conversationId,
-        createdAt: existing?.created_at ?? now,
-      };
-      return ok({ created: !existing, connection });
+      const row = this.connectionRow(low, high)!;
+      return ok({ created: !existing, connection: toConnection(otherId, other.username, row) });
+    });
+  }
+
+  async acceptConnection(userId: string, otherId: string): Promise<Result<ConnectionRecord, "not_found">> {
+    const [low, high] = [userId, otherId].sort() as [string, string];
+    return this.storage.transactionSync(() => {
+      const existing = this.connectionRow(low, high);
+      const other = this.sql
+        .exec<{ username: string }>("SELECT username FROM users WHERE id = ?", otherId)
+        .toArray()[0];
+      if (!existing || !other || existing.requested_by !== otherId) return { ok: false, reason: "not_found" } as const;
+      if (existing.status === "pending") this.accept(low, high, existing.conversation_id);
+      return ok(toConnection(otherId, other.username, this.connectionRow(low, high)!));
     });
   }
 
@@ -183,10 +200,72 @@ export class SqliteStore implements Store {
     });
   }
 
+  async block(userId: string, otherId: string, now: number): Promise<Result<{ closedConversationId: string | null }>> {
+    const [low, high] = [userId, otherId].sort() as [string, string];
+    return this.storage.transactionSync(() => {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO blocks (blocker, blocked, created_at) VALUES (?, ?, ?)",
+        userId,
+        otherId,
+        now,
+      );
+      const removed = this.sql
+        .exec<{ conversation_id: string }>(
+          "DELETE FROM connections WHERE user_low = ? AND user_high = ? RETURNING conversation_id",
+          low,
+          high,
+        )
+        .toArray()[0];
+      if (removed) this.sql.exec("UPDATE conversations SET closed = 1 WHERE id = ?", removed.conversation_id);
+      return ok({ closedConversationId: removed?.conversation_id ?? null });
+    });
+  }
+
+  async unblock(userId: string, otherId: string): Promise<Result<null>> {
+    this.sql.exec("DELETE FROM blocks WHERE blocker = ? AND blocked = ?", userId, otherId);
+    return ok(null);
+  }
+
+  async listBlocked(userId: string): Promise<Result<UserRef[]>> {
+    const rows = this.sql
+      .exec<RefRow>(
+        `SELECT u.id, u.username FROM blocks b JOIN users u ON u.id = b.blocked
+         WHERE b.blocker = ? ORDER BY b.created_at DESC LIMIT ?`,
+        userId,
+        BLOCKS_MAX,
+      )
+      .toArray();
+    return ok(rows.map((row) => ({ id: row.id, username: row.username })));
+  }
+
+  async createInvite(invite: InviteRecord): Promise<Result<null>> {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO invites (token_hash, inviter_id, expires_at) VALUES (?, ?, ?)",
+      invite.tokenHash,
+      invite.inviterId,
+      invite.expiresAt,
+    );
+    return ok(null);
+  }
+
+  async findInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>> {
+    const row = this.sql
+      .exec<InviteRow>("SELECT * FROM invites WHERE token_hash = ? AND expires_at > ?", tokenHash, now)
+      .toArray()[0];
+    return ok(row ? toInvite(row) : null);
+  }
+
+  async takeInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>> {
+    const row = this.sql
+      .exec<InviteRow>("DELETE FROM invites WHERE token_hash = ? RETURNING *", tokenHash)
+      .toArray()[0];
+    return ok(row && row.expires_at > now ? toInvite(row) : null);
+  }
+
   async listConnections(userId: string): Promise<Result<ConnectionRecord[]>> {
     const rows = this.sql
-      .exec<{ user_id: string; username: string; conversation_id: string; created_at: number }>(
-        `SELECT u.id AS user_id, u.username, c.conversation_id, c.created_at FROM connections c
+      .exec<{ user_id: string; username: string } & ConnectionRow>(
+        `SELECT u.id AS user_id, u.username, c.conversation_id, c.created_at, c.status, c.requested_by FROM connections c
          JOIN users u ON u.id = CASE WHEN c.user_low = ? THEN c.user_high ELSE c.user_low END
          WHERE c.user_low = ? OR c.user_high = ? ORDER BY c.created_at DESC LIMIT ?`,
         userId,
@@ -195,14 +274,7 @@ export class SqliteStore implements Store {
         CONNECTIONS_MAX,
       )
       .toArray();
-    return ok(
-      rows.map((row) => ({
-        userId: row.user_id,
-        username: row.username,
-        conversationId: row.conversation_id,
-        createdAt: row.created_at,
-      })),
-    );
+    return ok(rows.map((row) => toConnection(row.user_id, row.username, row)));
   }
 
   async openConversation(
@@ -210,8 +282,8 @@ export class SqliteStore implements Store {
     conversationId: string,
   ): Promise<Result<OpenedConversation, "not_found" | "forbidden">> {
     const conversation = this.sql
-      .exec<{ created_at: number; closed: number }>(
-        "SELECT created_at, closed FROM conversations WHERE id = ?",
+      .exec<{ created_at: number; closed: number; pending_from: string | null }>(
+        "SELECT created_at, closed, pending_from FROM conversations WHERE id = ?",
         conversationId,
       )
       .toArray()[0];
@@ -227,7 +299,12 @@ export class SqliteStore implements Store {
       .map((row) => ({ id: row.id, username: row.username }));
     if (conversation.closed || !members.some((member) => member.id === userId))
       return { ok: false, reason: "forbidden" };
-    return ok({ id: conversationId, members, createdAt: conversation.created_at });
+    return ok({
+      id: conversationId,
+      members,
+      createdAt: conversation.created_at,
+      pendingFrom: conversation.pending_from ?? null,
+    });
   }
 
   async archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>> {
@@ -308,10 +385,40 @@ export class SqliteStore implements Store {
         }
       }
       this.sql.exec("DELETE FROM connections WHERE user_low = ? OR user_high = ?", userId, userId);
+      this.sql.exec("DELETE FROM blocks WHERE blocker = ? OR blocked = ?", userId, userId);
+      this.sql.exec("DELETE FROM invites WHERE inviter_id = ?", userId);
       this.sql.exec("DELETE FROM user_trigrams WHERE user_id = ?", userId);
       this.sql.exec("DELETE FROM users WHERE id = ?", userId);
     });
     return ok(null);
+  }
+
+  private connectionRow(low: string, high: string): ConnectionRow | undefined {
+    return this.sql
+      .exec<ConnectionRow>(
+        "SELECT conversation_id, created_at, status, requested_by FROM connections WHERE user_low = ? AND user_high = ?",
+        low,
+        high,
+      )
+      .toArray()[0];
+  }
+
+  private accept(low: string, high: string, conversationId: string): void {
+    this.sql.exec("UPDATE connections SET status = 'accepted' WHERE user_low = ? AND user_high = ?", low, high);
+    this.sql.exec("UPDATE conversations SET pending_from = NULL WHERE id = ?", conversationId);
+  }
+
+  /** Everyone `userId` blocked or was blocked by. */
+  private blockedEitherWay(userId: string): Set<string> {
+    const rows = this.sql
+      .exec<{ other: string }>(
+        `SELECT blocked AS other FROM blocks WHERE blocker = ?1
+         UNION SELECT blocker AS other FROM blocks WHERE blocked = ?1 LIMIT ?2`,
+        userId,
+        2 * BLOCKS_MAX,
+      )
+      .toArray();
+    return new Set(rows.map((row) => row.other));
   }
 
   private conversationIdsOf(userId: string): string[] {
@@ -324,6 +431,24 @@ export class SqliteStore implements Store {
       .toArray()
       .map((row) => row.conversation_id);
   }
+}
+
+type ConnectionRow = { conversation_id: string; created_at: number; status: string; requested_by: string };
+type InviteRow = { token_hash: string; inviter_id: string; expires_at: number };
+
+function toConnection(otherId: string, username: string, row: ConnectionRow): ConnectionRecord {
+  return {
+    userId: otherId,
+    username,
+    conversationId: row.conversation_id,
+    createdAt: row.created_at,
+    status: row.status === "pending" ? "pending" : "accepted",
+    requestedBy: row.requested_by,
+  };
+}
+
+function toInvite(row: InviteRow): InviteRecord {
+  return { tokenHash: row.token_hash, inviterId: row.inviter_id, expiresAt: row.expires_at };
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -398,5 +523,31 @@ function migrate(sql: SqlStorage): void {
     sql.exec("ALTER TABLE conversations ADD COLUMN closed INTEGER NOT NULL DEFAULT 0");
     // Under the old rule a conversation without its connection was out of reach: keep it so.
     sql.exec(`UPDATE conversations SET closed = 1 WHERE id NOT IN (SELECT conversation_id FROM connections)`);
+  }
+  // Consent: connections made before requests existed were mutual, so they stay accepted.
+  addColumn(sql, "connections", "status", "TEXT NOT NULL DEFAULT 'accepted'");
+  addColumn(sql, "connections", "requested_by", "TEXT NOT NULL DEFAULT ''");
+  addColumn(sql, "conversations", "pending_from", "TEXT");
+  sql.exec(`
+    CREATE TABLE IF NOT EXISTS blocks (
+      blocker TEXT NOT NULL,
+      blocked TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (blocker, blocked)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS blocks_blocked ON blocks (blocked);
+    CREATE TABLE IF NOT EXISTS invites (
+      token_hash TEXT PRIMARY KEY,
+      inviter_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS invites_inviter ON invites (inviter_id);
+  `);
+}
+
+function addColumn(sql: SqlStorage, table: string, column: string, definition: string): void {
+  const columns = sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray();
+  if (!columns.some((existing) => existing.name === column)) {
+    sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
 }

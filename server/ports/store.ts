@@ -27,6 +27,10 @@ export interface ConnectionRecord {
   username: string;
   conversationId: string;
   createdAt: number;
+  /** A request waits for the person asked; an accepted one is a contact. */
+  status: "pending" | "accepted";
+  /** Who asked. */
+  requestedBy: string;
 }
 
 /** A conversation opened by one of its members: who is in it, with names, in one answer. */
@@ -35,6 +39,15 @@ export interface OpenedConversation {
   /** A list, never a pair: group chats come next. */
   members: UserRef[];
   createdAt: number;
+  /** While it is a request not yet accepted: who asked. Null once accepted. */
+  pendingFrom: string | null;
+}
+
+/** A live invitation: who made it, until when. Stored under a hash of its token, never the token. */
+export interface InviteRecord {
+  tokenHash: string;
+  inviterId: string;
+  expiresAt: number;
 }
 
 /** One message as the archive keeps it; `(conversationId, seq)` identifies it. */
@@ -60,6 +73,7 @@ export interface DetachedUser {
 }
 
 export interface SearchOptions {
+  /** The searcher: left out, and so is everyone they blocked or who blocked them. */
   excludeUserId?: string;
   now: number;
 }
@@ -78,6 +92,8 @@ export const CONNECTIONS_MAX = 1_000;
 export const CONVERSATIONS_MAX = 1_000;
 /** At most this many messages per archive write or history page. */
 export const ARCHIVE_BATCH_MAX = 500;
+/** At most this many blocked people per user are listed (and hidden from search). */
+export const BLOCKS_MAX = 1_000;
 
 export interface Store {
   /** Answers when the store is reachable. */
@@ -95,17 +111,37 @@ export interface Store {
   searchCandidates(query: string, options: SearchOptions): Promise<Result<UserRef[]>>;
 
   /**
-   * Connects two users (both see it) and opens their conversation with both as members.
-   * Idempotent. `unknown_user` when the other user does not exist.
+   * A request from `userId` to `otherId` (both see it) and their conversation with both as
+   * members; `accepted` makes it a contact at once (an invite). When `otherId` had already asked,
+   * it is accepted. Idempotent. `unknown_user` when the other user does not exist, `blocked` when
+   * either blocked the other.
    */
   addConnection(
     userId: string,
     otherId: string,
     conversationId: string,
     now: number,
-  ): Promise<Result<AddConnectionResult, "unknown_user">>;
+    options?: { accepted?: boolean },
+  ): Promise<Result<AddConnectionResult, "unknown_user" | "blocked">>;
+  /** The person asked accepts `otherId`'s request. `not_found` when there is no such request. */
+  acceptConnection(userId: string, otherId: string): Promise<Result<ConnectionRecord, "not_found">>;
   /** True when a connection existed. Its conversation is closed, and kept for the purge to find. */
   removeConnection(userId: string, otherId: string): Promise<Result<boolean>>;
+
+  /**
+   * `userId` blocks `otherId`: any connection between them is removed (as removeConnection) and
+   * neither can request or find the other. Answers the conversation that was closed, if any.
+   */
+  block(userId: string, otherId: string, now: number): Promise<Result<{ closedConversationId: string | null }>>;
+  unblock(userId: string, otherId: string): Promise<Result<null>>;
+  /** The people `userId` blocked, at most BLOCKS_MAX. */
+  listBlocked(userId: string): Promise<Result<UserRef[]>>;
+
+  createInvite(invite: InviteRecord): Promise<Result<null>>;
+  /** A live invite by the hash of its token, or null (unknown, used or expired). */
+  findInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>>;
+  /** Uses an invite up: exactly one caller gets it, later ones null. */
+  takeInvite(tokenHash: string, now: number): Promise<Result<InviteRecord | null>>;
   /** Newest first, at most CONNECTIONS_MAX. */
   listConnections(userId: string): Promise<Result<ConnectionRecord[]>>;
 
@@ -137,6 +173,7 @@ export interface Store {
   detachUser(userId: string): Promise<Result<DetachedUser>>;
   /**
    * Last step: removes their conversations with their archived messages (in bounded batches),
+   * their blocks either way and their invites,
    * then the user record, which goes last so an interrupted call is finished by the next. Safe
    * to repeat.
    */
