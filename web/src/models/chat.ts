@@ -50,7 +50,6 @@ export const ChatModel = createModel(
     const members = signal<Member[]>([]);
     const readUpTo = signal<Record<string, number>>({});
     const typers = new TypingTracker();
-    const otherTyping = computed(() => typers.active.value.size > 0);
     /** The newest seq of the other person's messages that has been on screen. */
     const seenSeq = signal(0);
     /** Sends are paused (rate limited) until this time. */
@@ -65,16 +64,32 @@ export const ChatModel = createModel(
     const draft = signal("");
 
     const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
+    /** While a message request is unanswered, who asked; null between contacts. */
+    const request = computed(() => (connection.value?.status === "pending" ? connection.value.direction : null));
+    /** No typing, presence or read receipts flow while a request is pending (API.md). */
+    const otherTyping = computed(() => request.value === null && typers.active.value.size > 0);
+    /** The person's messages in a request they sent: stored, or on their way. */
+    const sentInRequest = computed(() =>
+      request.value === "outgoing" ? messages.value.filter((message) => message.senderId === me.id).length : 0,
+    );
+    /** The person asked, and sent as many messages as a request allows until it is accepted. */
+    const requestFull = computed(() => sentInRequest.value >= WIRE_LIMITS.messagesBeforeAccept);
     /** Presence is known while either socket is up; else the last word may be stale. */
     const presenceKnown = computed(() => socketState.value === "open" || connections.presenceKnown.value);
     /** Global presence (hub), or in this room right now. */
     const otherOnline = computed(() => {
+      if (request.value !== null) return false;
       const other = connection.value?.user.id;
       return Boolean(connection.value?.online || members.value.some((member) => member.id === other && member.online));
     });
     /** The highest seq any other member has read: our messages up to it get the "read" tick. */
     const readByOthers = computed(() =>
-      Object.entries(readUpTo.value).reduce((max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)), 0),
+      request.value !== null
+        ? 0
+        : Object.entries(readUpTo.value).reduce(
+            (max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)),
+            0,
+          ),
     );
 
     let room: RoomConnection | null = null;
@@ -239,6 +254,8 @@ export const ChatModel = createModel(
       ended,
       draft,
       connection,
+      request,
+      requestFull,
       /** Loads the page before the oldest message held (infinite scroll up). */
       async loadOlder() {
         if (!hasMore.value || olderState.value === "loading" || historyState.value !== "ready") return;
@@ -263,7 +280,7 @@ export const ChatModel = createModel(
       /** Sends the draft; false when there is nothing to send. */
       send(): boolean {
         const body = draft.value.trim();
-        if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value) return false;
+        if (!body || body.length > WIRE_LIMITS.maxBodyChars || ended.value || requestFull.value) return false;
         outbox.add(conversationId, body);
         draft.value = "";
         stopTyping();
@@ -284,7 +301,7 @@ export const ChatModel = createModel(
           return;
         }
         // Again every few seconds while typing goes on, so the other side keeps showing it.
-        if (Date.now() - typingSentAt > TYPING_RESEND_MS) {
+        if (request.peek() === null && Date.now() - typingSentAt > TYPING_RESEND_MS) {
           typingSentAt = Date.now();
           room?.typing(true);
         }

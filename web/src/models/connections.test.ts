@@ -82,3 +82,125 @@ describe("a connection that leaves the list", () => {
     expect(route.value).toEqual({ name: "home", conversationId: null });
   });
 });
+
+function request(username: string, direction: "incoming" | "outgoing" = "incoming"): Connection {
+  return { ...connection(username), status: "pending", direction };
+}
+
+/** Ann's list with requests in it; `answers` plays the REST API, by method and path. */
+async function annsRequests(open: string | null, answers: Record<string, () => Response>) {
+  vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
+  vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
+  const calls: string[] = [];
+  vi.stubGlobal("fetch", async (path: string, init: RequestInit) => {
+    const key = `${init.method} ${path}`;
+    calls.push(key);
+    const answer = answers[key];
+    if (!answer) throw new Error(`unexpected ${key}`);
+    return answer();
+  });
+  const { ConnectionsModel } = await import("./connections");
+  const { route } = await import("./route");
+  const session = { user: signal(null), ended: vi.fn(), end: vi.fn() } as unknown as Session;
+  const notifications = { show: vi.fn() } as unknown as Notifications;
+  const page = { visible: signal(true) } as unknown as Page;
+  const connections = new ConnectionsModel(session, notifications, page);
+  disposers.push(() => connections[Symbol.dispose]());
+  await vi.waitFor(() => expect(connections.loaded.value).toBe(true));
+  const hub = socketsTo("/api/me/ws")[0]!;
+  hub.readyState = FakeWebSocket.OPEN;
+  (hub.onopen as unknown as () => void)();
+  return { connections, hub, route, calls };
+}
+
+const names = (items: Connection[]) => items.map((item) => item.user.username);
+
+describe("message requests", () => {
+  const list = () =>
+    Response.json({ connections: [request("carol"), connection("dave"), request("erin", "outgoing")] });
+
+  it("lists requests sent to the person apart from contacts; one the person sent stays with the contacts", async () => {
+    const { connections } = await annsRequests(null, { "GET /api/connections": list });
+    expect(names(connections.requests.value)).toEqual(["carol"]);
+    expect(names(connections.contacts.value)).toEqual(["dave", "erin"]);
+  });
+
+  it("moves a request that arrives live, and one accepted, by the hub's connection frames", async () => {
+    const { connections, hub } = await annsRequests(null, { "GET /api/connections": list });
+    hub.receive({ type: "connection", connection: request("fred") });
+    expect(names(connections.requests.value).sort()).toEqual(["carol", "fred"]);
+    hub.receive({ type: "connection", connection: { ...connection("erin"), direction: "outgoing" } });
+    expect(connections.byConversation.value.get("c-erin")?.status).toBe("accepted");
+    expect(names(connections.contacts.value).sort()).toEqual(["dave", "erin"]);
+  });
+
+  it("fetches the list again when the hub's count of requests still disagrees with it a moment later", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { connections, hub, calls } = await annsRequests(null, { "GET /api/connections": list });
+      const fetches = () => calls.filter((call) => call === "GET /api/connections").length;
+      // The count comes first, the request itself right after: no fetch.
+      hub.receive({ type: "requests", pending: 2 });
+      hub.receive({ type: "connection", connection: request("fred") });
+      await vi.advanceTimersByTimeAsync(600);
+      expect(fetches()).toBe(1);
+      // A request that this tab never heard of: the list is fetched again.
+      hub.receive({ type: "requests", pending: 3 });
+      await vi.advanceTimersByTimeAsync(499);
+      expect(fetches()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fetches()).toBe(2);
+      expect(connections.requests.value).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("accepts a request: it becomes a contact", async () => {
+    const { connections, calls } = await annsRequests(null, {
+      "GET /api/connections": list,
+      "POST /api/connections/u-carol/accept": () => Response.json({ connection: connection("carol") }),
+    });
+    await connections.accept("u-carol");
+    expect(calls).toContain("POST /api/connections/u-carol/accept");
+    expect(connections.requests.value).toEqual([]);
+    expect(names(connections.contacts.value)).toContain("carol");
+  });
+
+  it("deletes an open request: it leaves the list and the screen with no notice, even as the hub says so", async () => {
+    const { connections, hub, route, calls } = await annsRequests("c-carol", {
+      "GET /api/connections": list,
+      "DELETE /api/connections/u-carol": () => new Response(null, { status: 204 }),
+    });
+    await connections.decline("u-carol");
+    expect(calls).toContain("DELETE /api/connections/u-carol");
+    expect(route.value).toEqual({ name: "home", conversationId: null });
+    hub.receive({ type: "connection-removed", userId: "u-carol", conversationId: "c-carol", reason: "removed" });
+    expect(connections.byConversation.value.has("c-carol")).toBe(false);
+    expect(connections.departures.value).toEqual([]);
+  });
+
+  it("blocks a person: POST /api/blocks, and their conversation goes", async () => {
+    let body: unknown;
+    const { connections, calls } = await annsRequests(null, { "GET /api/connections": list });
+    vi.stubGlobal("fetch", async (path: string, init: RequestInit) => {
+      calls.push(`${init.method} ${path}`);
+      body = JSON.parse(String(init.body));
+      return new Response(null, { status: 204 });
+    });
+    await connections.block("u-carol");
+    expect(calls).toContain("POST /api/blocks");
+    expect(body).toEqual({ userId: "u-carol" });
+    expect(connections.byConversation.value.has("c-carol")).toBe(false);
+  });
+
+  it("keeps a request whose refusal failed, and says why", async () => {
+    const { connections } = await annsRequests(null, {
+      "GET /api/connections": list,
+      "DELETE /api/connections/u-carol": () =>
+        Response.json({ error: { code: "store_unavailable", message: "Try again" } }, { status: 503 }),
+    });
+    await expect(connections.decline("u-carol")).rejects.toMatchObject({ status: 503 });
+    expect(names(connections.requests.value)).toEqual(["carol"]);
+  });
+});

@@ -14,6 +14,11 @@ import { TypingTracker } from "./typing";
 const APP_TITLE = "Chat";
 /** How often a refused hub socket may trigger a session check. */
 const SESSION_CHECK_MS = 10_000;
+/**
+ * After the hub's `requests` count, how long its `connection` frame may take to arrive before a
+ * list that still counts otherwise is fetched again.
+ */
+const REQUESTS_SETTLE_MS = 500;
 
 /** The open conversation, from the address bar. */
 export const openConversationId = computed(() => (route.value.name === "home" ? route.value.conversationId : null));
@@ -34,6 +39,11 @@ export function departureNotice(departure: Departure): string {
 }
 
 export const CONVERSATION_DELETED = "This conversation was deleted.";
+
+/** A message request the person was sent and has not answered: listed apart, under "Requests". */
+export function isIncomingRequest(connection: Connection): boolean {
+  return connection.status === "pending" && connection.direction === "incoming";
+}
 
 /** Most recent activity first, as GET /api/connections orders them. */
 function byActivity(a: Connection, b: Connection): number {
@@ -61,6 +71,12 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const presenceKnown = computed(() => hubState.value === "open");
 
   const byConversation = computed(() => new Map(list.value.map((item) => [item.conversationId, item])));
+  /** Requests waiting for the person's answer, apart from contacts (and requests the person sent). */
+  const requests = computed(() => list.value.filter(isIncomingRequest));
+  const contacts = computed(() => list.value.filter((item) => !isIncomingRequest(item)));
+  /** What the hub last counted; the list is fetched again when it still disagrees a moment later. */
+  let hubRequests: number | null = null;
+  let requestsCheck: ReturnType<typeof setTimeout> | undefined;
 
   /** Unread messages the person is not looking at right now. */
   const unseenTotal = computed(() => {
@@ -123,6 +139,13 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       case "connection":
         upsert(frame.connection);
         return;
+      case "requests":
+        hubRequests = frame.pending;
+        clearTimeout(requestsCheck);
+        requestsCheck = setTimeout(() => {
+          if (hubRequests !== null && hubRequests !== requests.peek().length) void refresh();
+        }, REQUESTS_SETTLE_MS);
+        return;
       case "connection-removed": {
         const gone = byConversation.value.get(frame.conversationId);
         list.value = list.value.filter((item) => item.conversationId !== frame.conversationId);
@@ -173,6 +196,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     return () => {
       hub.close();
       typing.clear();
+      clearTimeout(requestsCheck);
     };
   });
 
@@ -186,8 +210,18 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
 
   void refresh();
 
+  /** The conversation is gone by the person's own doing: off the list, and closed if open, with no notice. */
+  const forget = (userId: string) => {
+    const gone = list.peek().find((item) => item.user.id === userId);
+    if (!gone) return;
+    if (openConversationId.peek() === gone.conversationId) navigate("/", { replace: true });
+    list.value = list.peek().filter((item) => item.user.id !== userId);
+  };
+
   return {
     list,
+    requests,
+    contacts,
     departures,
     replaced,
     typing,
@@ -219,6 +253,20 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     dismissDeparture(conversationId: string) {
       departures.value = departures.value.filter((item) => item.conversationId !== conversationId);
       if (openConversationId.value === conversationId) navigate("/", { replace: true });
+    },
+    /** Accepts a request: it becomes a contact, and presence and receipts flow from now on. */
+    async accept(userId: string): Promise<void> {
+      upsert((await api.accept(userId)).connection);
+    },
+    /** Declines a request (or removes a contact): the conversation is deleted for both sides. */
+    async decline(userId: string): Promise<void> {
+      await api.disconnect(userId);
+      forget(userId);
+    },
+    /** Blocks the person: the connection and its conversation go, and they can no longer reach the person. */
+    async block(userId: string): Promise<void> {
+      await api.block(userId);
+      forget(userId);
     },
     markRead(conversationId: string) {
       const item = byConversation.value.get(conversationId);

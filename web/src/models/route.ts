@@ -1,6 +1,11 @@
 import { computed, signal } from "@preact/signals";
 
-export type Route = { name: "login" } | { name: "signup" } | { name: "home"; conversationId: string | null };
+export type Route =
+  | { name: "login" }
+  | { name: "signup" }
+  | { name: "home"; conversationId: string | null }
+  /** An invitation link; `login` when the person said they already have an account. */
+  | { name: "invite"; token: string; login: boolean };
 
 const followHistory = () => {
   path.value = location.pathname;
@@ -35,9 +40,24 @@ export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
 }
 
+export function invitePath(token: string, login = false): string {
+  return `/invite/${encodeURIComponent(token)}${login ? "/login" : ""}`;
+}
+
+/** A path segment as typed; a malformed escape (a pasted link cut short) is kept as it is. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function parse(pathname: string): Route {
   if (pathname === "/login") return { name: "login" };
   if (pathname === "/signup") return { name: "signup" };
+  const invite = /^\/invite\/([^/]+)(\/login)?$/.exec(pathname);
+  if (invite) return { name: "invite", token: decode(invite[1]!), login: invite[2] !== undefined };
   const match = /^\/c\/([^/]+)$/.exec(pathname);
-  return { name: "home", conversationId: match ? decodeURIComponent(match[1]!) : null };
+  return { name: "home", conversationId: match ? decode(match[1]!) : null };
 }

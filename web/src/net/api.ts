@@ -49,6 +49,20 @@ async function toError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, body?.error?.message ?? fallback);
 }
 
+/** Someone the person blocked, as GET /api/blocks lists them. */
+export interface BlockedPerson {
+  id: string;
+  username: string;
+}
+
+/** A single-use invitation; its link is `/invite/<token>`. */
+export interface Invite {
+  token: string;
+  expiresAt: string;
+}
+
+const user = (userId: string) => encodeURIComponent(userId);
+
 export const api = {
   /** Whether a session exists: a 401 here is an answer, not a lost session. */
   me: () => request<{ user: User }>("GET", "/api/me", undefined, true),
@@ -61,6 +75,19 @@ export const api = {
   searchUsers: (q: string) => request<{ users: UserSummary[] }>("GET", `/api/users?q=${encodeURIComponent(q)}`),
   connections: () => request<{ connections: Connection[] }>("GET", "/api/connections"),
   connect: (userId: string) => request<{ connection: Connection }>("POST", "/api/connections", { userId }),
+  /** Accepts a request the person was sent. */
+  accept: (userId: string) => request<{ connection: Connection }>("POST", `/api/connections/${user(userId)}/accept`),
+  /** Removes a contact, or declines or withdraws a request: the conversation goes for both sides. */
+  disconnect: (userId: string) => request<void>("DELETE", `/api/connections/${user(userId)}`),
+  block: (userId: string) => request<void>("POST", "/api/blocks", { userId }),
+  blocked: () => request<{ blocked: BlockedPerson[] }>("GET", "/api/blocks"),
+  unblock: (userId: string) => request<void>("DELETE", `/api/blocks/${user(userId)}`),
+  createInvite: () => request<{ invite: Invite }>("POST", "/api/invites"),
+  /** Who sent a live invite; answered without a session, so a 401 here ends nothing. */
+  invite: (token: string) =>
+    request<{ inviter: { username: string } }>("GET", `/api/invites/${encodeURIComponent(token)}`, undefined, true),
+  acceptInvite: (token: string) =>
+    request<{ connection: Connection }>("POST", `/api/invites/${encodeURIComponent(token)}/accept`),
   messages: (conversationId: string, before: number | null, limit: number) => {
     const query = new URLSearchParams({ limit: String(limit) });
     if (before !== null) query.set("before", String(before));
