@@ -102,4 +102,10 @@ export class StoreHost extends DurableObject<Env> implements Store {
   deleteUser(userId: string) {
     return this.store.deleteUser(userId);
   }
+  detachUsers(userIds: string[]) {
+    return this.store.detachUsers(userIds);
+  }
+  deleteUsers(userIds: string[]) {
+    return this.store.deleteUsers(userIds);
+  }
 }

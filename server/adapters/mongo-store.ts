@@ -18,12 +18,14 @@ import {
   CONVERSATIONS_MAX,
   type ConnectionRecord,
   type DetachedUser,
+  type DetachedUserOf,
   type InviteRecord,
   type OpenedConversation,
   type Result,
   SEARCH_CANDIDATES_MAX,
   type SearchOptions,
   type Store,
+  USER_BATCH_MAX,
   type UserRecord,
   type UserRef,
 } from "../ports/store";
@@ -505,6 +507,69 @@ export class MongoStore implements Store {
       .limit(2 * BLOCKS_MAX)
       .toArray();
     return new Set(docs.map((doc) => (doc.blocker === userId ? doc.blocked : doc.blocker)));
+  }
+
+  detachUsers(userIds: string[]): Promise<Result<DetachedUserOf[]>> {
+    return guard(async () => {
+      const ids = userIds.slice(0, USER_BATCH_MAX);
+      if (ids.length === 0) return ok([]);
+      const byUser = new Map(
+        ids.map((id) => [id, { userId: id, conversationIds: [] as string[], formerConnections: [] as string[] }]),
+      );
+      await this.conversations.updateMany({ members: { $in: ids }, closed: { $ne: true } }, { $set: { closed: true } });
+      for (;;) {
+        const connections = await this.connections
+          .find(
+            { $or: [{ userLow: { $in: ids } }, { userHigh: { $in: ids } }] },
+            { projection: { userLow: 1, userHigh: 1 } },
+          )
+          .limit(CONNECTIONS_MAX)
+          .toArray();
+        if (connections.length === 0) break;
+        for (const { userLow, userHigh } of connections) {
+          byUser.get(userLow)?.formerConnections.push(userHigh);
+          byUser.get(userHigh)?.formerConnections.push(userLow);
+        }
+        await this.connections.deleteMany({ _id: { $in: connections.map((doc) => doc._id) } });
+        if (connections.length < CONNECTIONS_MAX) break;
+      }
+      const conversations = await this.conversations
+        .find({ members: { $in: ids } }, { projection: { members: 1 } })
+        .limit(CONVERSATIONS_MAX)
+        .toArray();
+      for (const conversation of conversations) {
+        for (const member of conversation.members) byUser.get(member)?.conversationIds.push(conversation._id);
+      }
+      return ok([...byUser.values()]);
+    });
+  }
+
+  deleteUsers(userIds: string[]): Promise<Result<null>> {
+    return guard(async () => {
+      const ids = userIds.slice(0, USER_BATCH_MAX);
+      if (ids.length === 0) return ok(null);
+      for (;;) {
+        const conversations = await this.conversations
+          .find({ members: { $in: ids } }, { projection: { _id: 1 } })
+          .limit(CONVERSATIONS_MAX)
+          .toArray();
+        if (conversations.length === 0) break;
+        const conversationIds = conversations.map((doc) => doc._id);
+        // Messages before their conversations, as in deleteUser.
+        for (;;) {
+          const messages = await this.messages
+            .find({ conversationId: { $in: conversationIds } }, { projection: { _id: 1 } })
+            .limit(DELETE_BATCH)
+            .toArray();
+          if (messages.length > 0) await this.messages.deleteMany({ _id: { $in: messages.map((doc) => doc._id) } });
+          if (messages.length < DELETE_BATCH) break;
+        }
+        await this.conversations.deleteMany({ _id: { $in: conversationIds } });
+      }
+      await this.connections.deleteMany({ $or: [{ userLow: { $in: ids } }, { userHigh: { $in: ids } }] });
+      await this.users.deleteMany({ _id: { $in: ids } });
+      return ok(null);
+    });
   }
 
   private async conversationIdsOf(userId: string): Promise<string[]> {

@@ -8,12 +8,14 @@ import {
   CONVERSATIONS_MAX,
   type ConnectionRecord,
   type DetachedUser,
+  type DetachedUserOf,
   type InviteRecord,
   type OpenedConversation,
   type Result,
   SEARCH_CANDIDATES_MAX,
   type SearchOptions,
   type Store,
+  USER_BATCH_MAX,
   type UserRecord,
   type UserRef,
 } from "../ports/store";
@@ -419,6 +421,21 @@ export class SqliteStore implements Store {
       )
       .toArray();
     return new Set(rows.map((row) => row.other));
+  }
+
+  async detachUsers(userIds: string[]): Promise<Result<DetachedUserOf[]>> {
+    const detached: DetachedUserOf[] = [];
+    // Local and synchronous: one user at a time costs no round trips here.
+    for (const userId of userIds.slice(0, USER_BATCH_MAX)) {
+      const one = await this.detachUser(userId);
+      if (one.ok) detached.push({ userId, ...one.value });
+    }
+    return ok(detached);
+  }
+
+  async deleteUsers(userIds: string[]): Promise<Result<null>> {
+    for (const userId of userIds.slice(0, USER_BATCH_MAX)) await this.deleteUser(userId);
+    return ok(null);
   }
 
   private conversationIdsOf(userId: string): string[] {

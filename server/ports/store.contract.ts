@@ -576,6 +576,58 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(value(await store.listConnections(b.id))).toEqual([]);
       });
 
+      it("detaches many users at once, each as detachUser would, safely twice", async () => {
+        const { a, b, conversationId: ab } = await connectedPair();
+        const { a: c, b: d, conversationId: cd } = await connectedPair();
+        const e = await createUser();
+        const withE = `conv_${crypto.randomUUID()}`;
+        value(await store.addConnection(a.id, e.id, withE, Date.now()));
+
+        const detached = value(await store.detachUsers([a.id, c.id]));
+        const of = (id: string) => detached.find((entry) => entry.userId === id)!;
+        expect(detached.map((entry) => entry.userId)).toEqual([a.id, c.id]);
+        expect([...of(a.id).conversationIds].sort()).toEqual([ab, withE].sort());
+        expect([...of(a.id).formerConnections].sort()).toEqual([b.id, e.id].sort());
+        expect(of(c.id)).toEqual({ userId: c.id, conversationIds: [cd], formerConnections: [d.id] });
+        expect(value(await store.listConnections(e.id))).toEqual([]);
+        expect(await access(b.id, ab)).toBe("forbidden");
+        expect(await access(d.id, cd)).toBe("forbidden");
+        expect(value(await store.detachUsers([a.id, c.id]))).toEqual([
+          { userId: a.id, conversationIds: of(a.id).conversationIds, formerConnections: [] },
+          { userId: c.id, conversationIds: [cd], formerConnections: [] },
+        ]);
+      });
+
+      it("deletes many users at once with their conversations and archive, and nobody else", async () => {
+        const { a, b, conversationId: ab } = await connectedPair();
+        const { a: c, b: d, conversationId: cd } = await connectedPair();
+        const e = await createUser();
+        const de = `conv_${crypto.randomUUID()}`;
+        value(await store.addConnection(d.id, e.id, de, Date.now()));
+        const note = (conversationId: string): ArchivedMessage => ({
+          conversationId,
+          seq: 1,
+          id: crypto.randomUUID(),
+          senderId: b.id,
+          body: "hi",
+          sentAt: Date.now(),
+        });
+        value(await store.archiveMessages([note(ab), note(cd), note(de)]));
+
+        value(await store.deleteUsers([a.id, c.id]));
+        expect(value(await store.getUser(a.id))).toBeNull();
+        expect(value(await store.getUser(c.id))).toBeNull();
+        expect(await access(b.id, ab)).toBe("not_found");
+        expect(await access(d.id, cd)).toBe("not_found");
+        expect(value(await store.messagesBefore(ab, 10, 10))).toEqual([]);
+        expect(value(await store.messagesBefore(cd, 10, 10))).toEqual([]);
+        expect(value(await store.listConnections(b.id))).toEqual([]);
+        expect(value(await store.getUser(b.id))).toEqual(b);
+        expect(await access(d.id, de)).toBe("ok");
+        expect(value(await store.messagesBefore(de, 10, 10))).toHaveLength(1);
+        expect(await store.deleteUsers([a.id, c.id])).toEqual({ ok: true, value: null });
+      });
+
       it("deletes a user again safely", async () => {
         const user = await createUser();
         value(await store.deleteUser(user.id));

@@ -72,6 +72,11 @@ export interface DetachedUser {
   formerConnections: string[];
 }
 
+/** What `detachUsers` found for one of the users. */
+export interface DetachedUserOf extends DetachedUser {
+  userId: string;
+}
+
 export interface SearchOptions {
   /** The searcher: left out, and so is everyone they blocked or who blocked them. */
   excludeUserId?: string;
@@ -90,6 +95,8 @@ export const SEARCH_CANDIDATES_MAX = 200;
 export const CONNECTIONS_MAX = 1_000;
 /** At most this many conversations of one user are returned or removed per call. */
 export const CONVERSATIONS_MAX = 1_000;
+/** At most this many users per `detachUsers` / `deleteUsers` call. */
+export const USER_BATCH_MAX = 100;
 /** At most this many messages per archive write or history page. */
 export const ARCHIVE_BATCH_MAX = 500;
 /** At most this many blocked people per user are listed (and hidden from search). */
@@ -178,4 +185,12 @@ export interface Store {
    * to repeat.
    */
   deleteUser(userId: string): Promise<Result<null>>;
+
+  /**
+   * `detachUser` for up to USER_BATCH_MAX users in a few round trips, for the purge's batches:
+   * one entry per user, in the order given. Safe to repeat.
+   */
+  detachUsers(userIds: string[]): Promise<Result<DetachedUserOf[]>>;
+  /** `deleteUser` for up to USER_BATCH_MAX users in a few round trips. Safe to repeat. */
+  deleteUsers(userIds: string[]): Promise<Result<null>>;
 }
