@@ -201,8 +201,8 @@ async function main() {
   const dataDir = resolve(option("--data-dir") ?? join(cacheDir, "ferretdb-data"));
   const server = await startFerretDb({ port, dataDir });
   console.log(`FerretDB ${FERRETDB_VERSION} listening: ${server.uri} (data in ${dataDir})`);
-  console.log(`  MONGODB_URI=${server.uri} npm run migrate`);
-  console.log(`  npx wrangler dev --var MONGODB_URI:${server.uri}`);
+  console.log(`  MONGODB_URI=${server.uri}edge_chat npm run migrate`);
+  console.log(`  npm run dev -- --var MONGODB_URI:${server.uri}edge_chat`);
   const shutdown = async () => {
     await server.stop();
     process.exit(0);
