@@ -1,42 +1,92 @@
-// The gzipped size of the JS and CSS that the built index.html loads at start.
-// Usage: node bench/bundle-size.mjs [--no-build]   (--no-build reads an existing dist/web)
+// The gzipped JS and CSS a first page loads: the entry with everything it imports, plus the
+// chunk of the screen it shows (web/src/screens.ts) with its own imports and styles.
+// Usage: node bench/bundle-size.mjs [--no-build]   (--no-build reads dist/web, built with --manifest)
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outDir = join(root, "dist/web");
 
-/** @returns {{ js: number, css: number, total: number, assets: string[] }} bytes gzipped (level 9) */
+/** Each first page: the screen chunks it needs besides the entry, by source (Vite's manifest keys). */
+export const FIRST_PAGES = {
+  /** `/login`, `/signup`, `/invite/<token>` signed out. */
+  signedOut: ["src/components/SignedOut.tsx"],
+  /** `/` signed in: the list. */
+  signedIn: ["src/components/ChatScreen.tsx"],
+  /** `/c/<id>` signed in: the list and the open chat. */
+  chatOpen: ["src/components/ChatScreen.tsx", "src/components/ChatWindow.tsx"],
+};
+
+/**
+ * @typedef {{ js: number, css: number, total: number, assets: string[] }} PageSize bytes gzipped (level 9)
+ * @returns {PageSize & { pages: Record<keyof typeof FIRST_PAGES, PageSize> }} the top-level figures are
+ *   the heavier of the signed-out and the signed-in first page
+ */
 export function measureFirstPage({ build = true } = {}) {
-  if (build) {
-    const result = spawnSync(join(root, "node_modules/.bin/vite"), ["build", "--logLevel", "error"], {
-      cwd: root,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
-    });
-    if (result.status !== 0) throw new Error(`vite build failed (${result.status})`);
+  // A build of its own, so that a dist/web in use (wrangler dev, the e2e tests) is left alone.
+  const outDir = build ? mkdtempSync(join(tmpdir(), "edge-chat-bundle-")) : join(root, "dist/web");
+  try {
+    if (build) {
+      const result = spawnSync(
+        join(root, "node_modules/.bin/vite"),
+        ["build", "--outDir", outDir, "--emptyOutDir", "--manifest", "--logLevel", "error"],
+        {
+          cwd: root,
+          stdio: ["ignore", "ignore", "inherit"],
+          env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
+        },
+      );
+      if (result.status !== 0) throw new Error(`vite build failed (${result.status})`);
+    }
+    const manifestPath = join(outDir, ".vite/manifest.json");
+    if (!existsSync(manifestPath))
+      throw new Error(`${manifestPath} is missing: build with --manifest, or drop --no-build`);
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    const entry = Object.keys(manifest).find((key) => manifest[key].isEntry);
+    if (!entry) throw new Error("the manifest names no entry");
+
+    /** A chunk with everything it imports statically: what must arrive before it runs. */
+    const closure = (key, files = new Set()) => {
+      const chunk = manifest[key];
+      if (!chunk) throw new Error(`no chunk for ${key} in the manifest: was it renamed? (bench/bundle-size.mjs)`);
+      if (files.has(`/${chunk.file}`)) return files;
+      files.add(`/${chunk.file}`);
+      for (const css of chunk.css ?? []) files.add(`/${css}`);
+      for (const imported of chunk.imports ?? []) closure(imported, files);
+      return files;
+    };
+    const size = (files) => {
+      const totals = { js: 0, css: 0 };
+      for (const path of files) {
+        const kind = path.endsWith(".css") ? "css" : "js";
+        totals[kind] += gzipSync(readFileSync(join(outDir, path)), { level: 9 }).byteLength;
+      }
+      return { ...totals, total: totals.js + totals.css, assets: [...files] };
+    };
+
+    const pages = Object.fromEntries(
+      Object.entries(FIRST_PAGES).map(([name, screens]) => {
+        const files = closure(entry);
+        for (const screen of screens) closure(screen, files);
+        return [name, size(files)];
+      }),
+    );
+    const heavier = pages.signedIn.total >= pages.signedOut.total ? pages.signedIn : pages.signedOut;
+    return { ...heavier, pages };
+  } finally {
+    if (build) rmSync(outDir, { recursive: true, force: true });
   }
-  const html = readFileSync(join(outDir, "index.html"), "utf8");
-  /** Same-origin assets the page fetches at start: module scripts, preloads, stylesheets. */
-  const assets = [
-    ...new Set(
-      [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]),
-    ),
-  ];
-  const totals = { js: 0, css: 0 };
-  for (const path of assets) {
-    const kind = path.endsWith(".css") ? "css" : "js";
-    totals[kind] += gzipSync(readFileSync(join(outDir, path)), { level: 9 }).byteLength;
-  }
-  return { ...totals, total: totals.js + totals.css, assets };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const totals = measureFirstPage({ build: !process.argv.includes("--no-build") });
-  console.log(`js    ${totals.js} bytes gzipped`);
-  console.log(`css   ${totals.css} bytes gzipped`);
-  console.log(`total ${totals.total} bytes gzipped`);
+  const { pages } = measureFirstPage({ build: !process.argv.includes("--no-build") });
+  const labels = { signedOut: "signed out (/login)", signedIn: "signed in (/)", chatOpen: "chat open (/c/<id>)" };
+  for (const [name, page] of Object.entries(pages)) {
+    console.log(
+      `${labels[name].padEnd(22)} js ${String(page.js).padStart(6)}  css ${String(page.css).padStart(5)}  total ${String(page.total).padStart(6)} bytes gzipped  (${page.assets.length} files)`,
+    );
+  }
 }

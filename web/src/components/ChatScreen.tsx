@@ -1,6 +1,7 @@
 import { useModel } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { User } from "../../../protocol/api";
+import "../chat.css";
 import { ConnectionsModel, openConversationId } from "../models/connections";
 import type { Notifications } from "../models/notifications";
 import { OutboxModel } from "../models/outbox";
@@ -8,11 +9,15 @@ import type { OutboxStore } from "../models/outbox-store";
 import { PageModel } from "../models/page";
 import { SearchModel } from "../models/search";
 import type { Session } from "../models/session";
-import { ChatWindow } from "./ChatWindow";
+import { chatWindow } from "../screens";
 import { Header } from "./Header";
+import { Lazy } from "./Lazy";
 import { ListOfConnections } from "./ListOfConnections";
 import { SearchResults } from "./SearchResults";
 import { AccountActions, Sidebar } from "./Sidebar";
+
+/** After the list shows, a pause before fetching the chat's chunk, so the list's own requests go first. */
+const CHAT_PRELOAD_MS = 1_000;
 
 type Props = { user: User; session: Session; notifications: Notifications; outboxStore: OutboxStore };
 
@@ -33,6 +38,13 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
     if (!openConversationId.peek()) listPane.current?.focus();
   }, []);
 
+  // Opening a chat is what comes next: its chunk is fetched once the list is on screen.
+  useEffect(() => {
+    if (!connections.loaded.value) return;
+    const timer = setTimeout(chatWindow.preload, CHAT_PRELOAD_MS);
+    return () => clearTimeout(timer);
+  }, [connections.loaded.value]);
+
   return (
     <div class={openId ? "shell shell--chat" : "shell shell--list"}>
       <Sidebar search={search} />
@@ -52,11 +64,15 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
         </section>
         <section class="pane pane--chat" aria-label="Conversation">
           {openId ? (
-            <ChatWindow
-              key={openId}
-              conversationId={openId}
-              context={{ me: user, session, connections, outbox, page }}
-            />
+            <Lazy chunk={chatWindow} fallback={<div class="empty" />}>
+              {(module) => (
+                <module.ChatWindow
+                  key={openId}
+                  conversationId={openId}
+                  context={{ me: user, session, connections, outbox, page }}
+                />
+              )}
+            </Lazy>
           ) : (
             <div class="empty">
               <p>Pick a connection to start chatting, or search for someone new.</p>

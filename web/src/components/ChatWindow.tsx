@@ -1,6 +1,9 @@
 import { useModel } from "@preact/signals";
 import type { ComponentChildren } from "preact";
+import "../window.css";
 import { useState } from "preact/hooks";
+import { WIRE_LIMITS } from "../../../protocol/wire";
+import { errorMessage } from "../errors";
 import { formatLastSeen } from "../format";
 import type { Chat, ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
@@ -9,8 +12,9 @@ import { CONVERSATION_DELETED, departureNotice } from "../models/connections";
 import { goBackTo } from "../models/route";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
+import { ConfirmDialog } from "./ConfirmDialog";
 import { ConnectionStatus } from "./ConnectionStatus";
-import { BackIcon, DownloadIcon } from "./icons";
+import { BackIcon, BlockIcon, DownloadIcon } from "./icons";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
@@ -65,14 +69,24 @@ function OpenChat({ conversationId, context }: Props) {
   const online = chat.otherOnline.value;
   const typing = chat.otherTyping.value;
   const lastSeenAt = chat.connection.value?.lastSeenAt;
+  const request = chat.request.value;
   const [saving, setSaving] = useState(false);
-  const status = typing ? "typing" : !known ? "unknown" : online ? "online" : "offline";
+  const [confirming, setConfirming] = useState<"block" | "delete" | null>(null);
+  // Between strangers nothing about presence is known or shown: the status says what the chat is.
+  const status = request ? "request" : typing ? "typing" : !known ? "unknown" : online ? "online" : "offline";
   const statusText = {
+    request: request === "incoming" ? "Message request" : "Request sent",
     typing: "typing…",
     unknown: "status unknown",
     online: "online",
     offline: lastSeenAt ? formatLastSeen(lastSeenAt) : "offline",
   }[status];
+  const userId = chat.connection.value?.user.id ?? "";
+  // The chat is gone: focus goes to the list, not to the page.
+  const leave = (action: (userId: string) => Promise<void>) => async () => {
+    await action(userId);
+    document.querySelector<HTMLElement>(".pane--list")?.focus();
+  };
 
   const download = async () => {
     setSaving(true);
@@ -83,7 +97,7 @@ function OpenChat({ conversationId, context }: Props) {
   return (
     <div class="chat">
       <ChatBar>
-        <Avatar name={other} online={known ? online : null} />
+        {request ? <Avatar name={other} /> : <Avatar name={other} online={known ? online : null} />}
         <div class="chat__who">
           <h2 class="chat__title">
             <bdi>{other}</bdi>
@@ -107,11 +121,112 @@ function OpenChat({ conversationId, context }: Props) {
         >
           <DownloadIcon />
         </button>
+        <button
+          class="icon-button icon-button--danger"
+          type="button"
+          aria-label={`Block ${other}`}
+          title={`Block ${other}`}
+          onClick={() => setConfirming("block")}
+        >
+          <BlockIcon />
+        </button>
       </ChatBar>
       <Notice chat={chat} departure={connections.departure(conversationId)} />
+      {request === "incoming" && !chat.ended.value && (
+        <RequestActions
+          other={other}
+          accept={() => connections.accept(userId)}
+          onDelete={() => setConfirming("delete")}
+          onBlock={() => setConfirming("block")}
+        />
+      )}
+      {request === "outgoing" && !chat.ended.value && (
+        <p class="banner banner--info request-note" role="status">
+          Request sent — they can see up to {WIRE_LIMITS.messagesBeforeAccept} messages until they accept.
+        </p>
+      )}
+      {confirming === "block" && (
+        <ConfirmDialog
+          title={`Block ${other}?`}
+          confirmLabel="Block"
+          busyLabel="Blocking…"
+          onConfirm={leave(connections.block)}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            <bdi>{other}</bdi> will no longer find you in search, send you requests or open your invite links. This
+            conversation is deleted for both of you. You can unblock them under Blocked people.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === "delete" && (
+        <ConfirmDialog
+          title="Delete this request?"
+          confirmLabel="Delete request"
+          busyLabel="Deleting…"
+          onConfirm={leave(connections.decline)}
+          onClose={() => setConfirming(null)}
+        >
+          <p>
+            The conversation and its messages are deleted for both of you. <bdi>{other}</bdi> may ask again; to stop
+            that, block them instead.
+          </p>
+        </ConfirmDialog>
+      )}
       <MessageList chat={chat} me={me.id} />
       <Composer chat={chat} other={other} />
     </div>
+  );
+}
+
+/** A request the person was sent: the three answers. Replying is possible, and is not one of them. */
+function RequestActions(props: {
+  other: string;
+  accept: () => Promise<void>;
+  onDelete: () => void;
+  onBlock: () => void;
+}) {
+  const { other, accept, onDelete, onBlock } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const onAccept = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await accept();
+      // The panel goes away with the request: ready to write instead.
+      document.getElementById("composer-input")?.focus();
+    } catch (failure) {
+      setError(errorMessage(failure));
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="request-panel" aria-labelledby="request-title">
+      <h3 id="request-title" class="request-panel__title">
+        <bdi>{other}</bdi> wants to chat with you
+      </h3>
+      <p class="request-panel__text">
+        Until you accept, neither of you sees whether the other is online, typing or has read a message. Replying does
+        not accept.
+      </p>
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="request-panel__actions">
+        <button class="button button--primary" type="button" disabled={busy} onClick={() => void onAccept()}>
+          {busy ? "Accepting…" : "Accept"}
+        </button>
+        <button class="button" type="button" onClick={onDelete}>
+          Delete
+        </button>
+        <button class="button button--danger" type="button" onClick={onBlock}>
+          Block
+        </button>
+      </div>
+    </section>
   );
 }
 

@@ -14,6 +14,9 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
   const tooLong = draft.length > WIRE_LIMITS.maxBodyChars;
   const rows = Math.min(MAX_ROWS, draft.split("\n").length);
   const offline = chat.socketState.value !== "open";
+  // A request the person sent holds a few messages until it is accepted (the room refuses more).
+  const full = chat.requestFull.value;
+  const closed = chat.ended.value || full;
 
   // Ready to type on opening a chat; not on a phone, where that would pop the keyboard up.
   useEffect(() => {
@@ -39,6 +42,12 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
       }}
     >
       {chat.pausedUntil.value !== null && <Paused until={chat.pausedUntil.value} />}
+      {full && (
+        <p class="composer__offline" role="status">
+          You sent {WIRE_LIMITS.messagesBeforeAccept} messages: you can write more once <bdi>{other}</bdi> accepts your
+          request.
+        </p>
+      )}
       {offline && (
         <p class="composer__offline" role="status">
           {chat.socketState.value === "offline" ? "You are offline." : "Reconnecting…"} Messages will be sent when the
@@ -67,7 +76,7 @@ export function Composer({ chat, other }: { chat: Chat; other: string }) {
           type="submit"
           aria-label="Send"
           title="Send (Enter)"
-          disabled={!draft.trim() || tooLong || chat.ended.value}
+          disabled={!draft.trim() || tooLong || closed}
         >
           <SendIcon />
         </button>

@@ -42,15 +42,17 @@ function Departures({ connections }: { connections: Connections }) {
   );
 }
 
-/** Presence, unread count and the last message of each connection. */
+/** Requests waiting for an answer, apart; then the contacts (and requests the person sent). */
 function ConnectionList({ connections, search, me }: Props) {
-  const list = useRef<HTMLUListElement>(null);
+  const lists = useRef<HTMLDivElement>(null);
   const selected = openConversationId.value;
   const items = connections.list.value;
+  const requests = connections.requests.value;
+  const contacts = connections.contacts.value;
 
   // The open conversation stays in view, e.g. after a reload or a jump from a notification.
   useEffect(() => {
-    list.current?.querySelector("[aria-current]")?.scrollIntoView({ block: "nearest" });
+    lists.current?.querySelector("[aria-current]")?.scrollIntoView({ block: "nearest" });
   }, [selected, connections.loaded.value]);
 
   if (!connections.loaded.value)
@@ -81,27 +83,49 @@ function ConnectionList({ connections, search, me }: Props) {
       </div>
     );
   }
+  const row = (item: Connection) => (
+    <ConnectionItem
+      key={item.conversationId}
+      item={item}
+      selected={item.conversationId === selected}
+      me={me}
+      known={connections.presenceKnown.value}
+      typing={connections.typing.active.value.has(item.conversationId)}
+    />
+  );
   return (
-    <ul class="connections" ref={list}>
-      {items.map((item) => (
-        <ConnectionItem
-          key={item.conversationId}
-          item={item}
-          selected={item.conversationId === selected}
-          me={me}
-          known={connections.presenceKnown.value}
-          typing={connections.typing.active.value.has(item.conversationId)}
-        />
-      ))}
-    </ul>
+    <div ref={lists}>
+      {requests.length > 0 && (
+        <section class="requests" aria-labelledby="requests-title">
+          <h2 id="requests-title" class="pane__title">
+            Requests ({requests.length})
+          </h2>
+          <p class="pane__hint">People you are not connected with yet. Open one to accept, delete or block.</p>
+          <ul class="connections">{requests.map(row)}</ul>
+        </section>
+      )}
+      {requests.length > 0 && contacts.length > 0 && <h2 class="pane__title">Chats</h2>}
+      {contacts.length > 0 && <ul class="connections">{contacts.map(row)}</ul>}
+    </div>
   );
 }
 
 type ItemProps = { item: Connection; selected: boolean; me: string; known: boolean; typing: boolean };
 
+/** Presence (between contacts only), unread count and the last message of one connection. */
 function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
   const last = item.lastMessage;
-  const presence = !known ? ", status unknown" : item.online ? ", online" : ", offline";
+  const pending = item.status === "pending" ? item.direction : null;
+  const presence =
+    pending === "incoming"
+      ? ", message request"
+      : pending === "outgoing"
+        ? ", request sent"
+        : !known
+          ? ", status unknown"
+          : item.online
+            ? ", online"
+            : ", offline";
   return (
     <li>
       <Link
@@ -109,11 +133,20 @@ function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
         class={selected ? "connection connection--selected" : "connection"}
         aria-current={selected ? "page" : undefined}
       >
-        <Avatar name={item.user.username} online={known ? item.online : null} />
+        {pending ? (
+          <Avatar name={item.user.username} />
+        ) : (
+          <Avatar name={item.user.username} online={known ? item.online : null} />
+        )}
         <span class="connection__main">
           <span class="connection__top">
             <bdi class="connection__name">{item.user.username}</bdi>
             <span class="sr-only">{presence}</span>
+            {pending === "outgoing" && (
+              <span class="tag" aria-hidden="true">
+                Request sent
+              </span>
+            )}
             {last && (
               <time class="connection__when" dateTime={last.sentAt}>
                 {formatWhen(last.sentAt)}
@@ -121,7 +154,7 @@ function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
             )}
           </span>
           <span class="connection__bottom">
-            {typing ? (
+            {typing && !pending ? (
               <span class="connection__preview connection__preview--typing">typing…</span>
             ) : last ? (
               <span class={last.deleted ? "connection__preview connection__preview--empty" : "connection__preview"}>

@@ -1,12 +1,9 @@
 import type { Session } from "../models/session";
+import { signedInScreens } from "../screens";
 import { AuthFormFooter, AuthLayout, useAuthForm } from "./AuthLayout";
 import { Link } from "./Link";
 
 export function Login({ session }: { session: Session }) {
-  const { error, busy, onSubmit } = useAuthForm((form) =>
-    session.login(String(form.get("username")).trim(), String(form.get("password"))),
-  );
-
   const notice = session.notice.value;
   return (
     <AuthLayout title="Log in">
@@ -15,7 +12,20 @@ export function Login({ session }: { session: Session }) {
           {notice}
         </p>
       )}
-      <form class="form" onSubmit={onSubmit}>
+      <LoginForm session={session} signupHref="/signup" />
+    </AuthLayout>
+  );
+}
+
+/** The login form, and the way to sign up instead. */
+export function LoginForm({ session, signupHref }: { session: Session; signupHref: string }) {
+  const { error, busy, onSubmit } = useAuthForm((form) =>
+    session.login(String(form.get("username")).trim(), String(form.get("password"))),
+  );
+  return (
+    <>
+      {/* The chat comes next: fetched while the person types. */}
+      <form class="form" onSubmit={onSubmit} onInput={signedInScreens.preload}>
         <label class="field">
           <span class="field__label">Username</span>
           <input name="username" autoComplete="username" required autoFocus autoCapitalize="none" spellcheck={false} />
@@ -27,8 +37,8 @@ export function Login({ session }: { session: Session }) {
         <AuthFormFooter error={error} busy={busy} label="Log in" busyLabel="Logging in…" />
       </form>
       <p class="auth__switch">
-        New here? <Link href="/signup">Create an account</Link>
+        New here? <Link href={signupHref}>Create an account</Link>
       </p>
-    </AuthLayout>
+    </>
   );
 }

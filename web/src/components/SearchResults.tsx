@@ -3,7 +3,7 @@ import type { Connections } from "../models/connections";
 import type { Search } from "../models/search";
 import { Avatar } from "./Avatar";
 
-/** People matching the search, best first; each can be added as a connection. */
+/** People matching the search, best first; each can be asked to connect. No presence: they are strangers. */
 export function SearchResults({ search, connections }: { search: Search; connections: Connections }) {
   const results = search.results.value;
   const state = search.state.value;
@@ -37,10 +37,9 @@ function Person({ person, connected, search }: { person: UserSummary; connected:
   const busy = search.adding.value === person.id;
   return (
     <li class="person">
-      <Avatar name={person.username} online={person.online} />
+      <Avatar name={person.username} />
       <span class="person__name">
         <bdi>{person.username}</bdi>
-        <span class="sr-only">{person.online ? ", online" : ", offline"}</span>
       </span>
       <button
         class={connected ? "button button--small" : "button button--small button--primary"}

@@ -1,5 +1,6 @@
 import { LIFETIME_HOURS_DEFAULT, PASSWORD_MAX, PASSWORD_MIN } from "../../../protocol/api";
 import type { Session } from "../models/session";
+import { signedInScreens } from "../screens";
 import { AuthFormFooter, AuthLayout, useAuthForm } from "./AuthLayout";
 import { Link } from "./Link";
 
@@ -15,13 +16,23 @@ const LIFETIMES = [
 ];
 
 export function SignUp({ session }: { session: Session }) {
+  return (
+    <AuthLayout title="Create an account">
+      <SignUpForm session={session} loginHref="/login" />
+    </AuthLayout>
+  );
+}
+
+/** The sign-up form, and the way to log in instead. */
+export function SignUpForm({ session, loginHref }: { session: Session; loginHref: string }) {
   const { error, busy, onSubmit } = useAuthForm((form) =>
     session.signup(String(form.get("username")).trim(), String(form.get("password")), Number(form.get("lifetime"))),
   );
 
   return (
-    <AuthLayout title="Create an account">
-      <form class="form" onSubmit={onSubmit}>
+    <>
+      {/* The chat comes next: fetched while the person types. */}
+      <form class="form" onSubmit={onSubmit} onInput={signedInScreens.preload}>
         <label class="field">
           <span class="field__label">Username</span>
           <input
@@ -75,8 +86,8 @@ export function SignUp({ session }: { session: Session }) {
         <AuthFormFooter error={error} busy={busy} label="Sign up" busyLabel="Creating…" />
       </form>
       <p class="auth__switch">
-        Already have an account? <Link href="/login">Log in</Link>
+        Already have an account? <Link href={loginHref}>Log in</Link>
       </p>
-    </AuthLayout>
+    </>
   );
 }

@@ -7,7 +7,6 @@ import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
-import { downloadTranscript } from "../transcript";
 import type { Connections } from "./connections";
 import type { ChatMessage } from "./messages";
 import { firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
@@ -323,6 +322,8 @@ export const ChatModel = createModel(
       async download(): Promise<void> {
         const names = { [me.id]: me.username, [connection.peek()?.user.id ?? ""]: connection.peek()?.user.username };
         try {
+          // Rarely used: its code comes when asked for.
+          const { downloadTranscript } = await import("../transcript");
           await downloadTranscript(conversationId, names, connection.peek()?.user.username ?? "conversation");
         } catch (error) {
           notice.value = `The conversation could not be downloaded: ${errorMessage(error)}`;

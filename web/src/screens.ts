@@ -1,0 +1,45 @@
+import type { ReadonlySignal } from "@preact/signals";
+import { signal } from "@preact/signals";
+
+/** A part of the app in its own chunk: fetched once, on first use or earlier when it is likely next. */
+export interface LazyChunk<M> {
+  /** The module once loaded. */
+  readonly module: ReadonlySignal<M | null>;
+  /** The last attempt failed (offline, or a newer deployment replaced the files): a reload may help. */
+  readonly failed: ReadonlySignal<boolean>;
+  /** Starts loading unless it is loaded or on its way. */
+  preload(): void;
+}
+
+export function lazyChunk<M>(load: () => Promise<M>): LazyChunk<M> {
+  const module = signal<M | null>(null);
+  const failed = signal(false);
+  let loading = false;
+  return {
+    module,
+    failed,
+    preload() {
+      if (loading || module.peek()) return;
+      loading = true;
+      load().then(
+        (loaded) => {
+          module.value = loaded;
+          failed.value = false;
+        },
+        () => {
+          loading = false;
+          failed.value = true;
+        },
+      );
+    },
+  };
+}
+
+/** The signed-in app: the list, the chat and everything behind them. */
+export const signedInScreens = lazyChunk(() => import("./components/ChatScreen"));
+/** Log in, sign up and the invite landing. */
+export const signedOutScreens = lazyChunk(() => import("./components/SignedOut"));
+/** The open conversation: asked for as soon as one is open, else once the list is on screen. */
+export const chatWindow = lazyChunk(() => import("./components/ChatWindow"));
+/** The rail's dialogs: inviting, blocked people, deleting the account. */
+export const accountDialogs = lazyChunk(() => import("./components/AccountDialogs"));
