@@ -46,12 +46,12 @@ describe("ConversationRoom", () => {
     b.close();
   });
 
-  it("refuses the upgrade to a non-member with 403 and to a stranger's unknown room with 404", async () => {
+  it("refuses the upgrade to a non-member as for a room that does not exist (404)", async () => {
     const { conversationId } = await pair();
     const mallory = await signUp();
     const refused = await upgrade(roomPath(conversationId), mallory.cookie);
-    expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ error: { code: "not_a_member" } });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: "conversation_not_found" } });
     expect((await upgrade(roomPath("dm_nope"), mallory.cookie)).status).toBe(404);
   });
 

@@ -80,12 +80,14 @@ export class ConversationRoom extends DurableObject<Env> {
       return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
     }
     const now = Date.now();
-    this.log.remember(identity.conversationId, identity.members);
+    this.log.remember(identity.conversationId, identity.members, identity.pendingFrom ?? null);
     this.sockets.makeRoom(identity.userId, WIRE_LIMITS.socketsPerUser, CLOSE_REPLACED);
     const wasPresent = this.sockets.ofUser(identity.userId).length > 0;
     const { client, server } = this.sockets.accept(identity, now);
     this.sockets.send(server, this.hello(identity.userId));
-    if (!wasPresent) this.broadcast({ type: "presence", userId: identity.userId, online: true }, server);
+    if (!wasPresent && !this.log.pendingFrom()) {
+      this.broadcast({ type: "presence", userId: identity.userId, online: true }, server);
+    }
     this.sockets.watch(this.scheduler, now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -132,6 +134,13 @@ export class ConversationRoom extends DurableObject<Env> {
   /** A page of history, oldest first; empty once the conversation was destroyed. */
   async history(beforeSeq: number | undefined, limit: number): Promise<{ messages: Message[]; hasMore: boolean }> {
     return this.log.page(beforeSeq, limit);
+  }
+
+  /** The request was accepted: presence, typing and receipts flow from now on. */
+  async accept(): Promise<void> {
+    if (!this.log.pendingFrom()) return;
+    this.log.accept();
+    for (const userId of this.sockets.presentUsers()) this.broadcast({ type: "presence", userId, online: true });
   }
 
   /** One sign-in was logged out: its sockets here close at once. */
@@ -183,6 +192,12 @@ export class ConversationRoom extends DurableObject<Env> {
   private handleSend(ws: WebSocket, sender: SocketAttachment, frame: Send): void {
     const now = Date.now();
     // While a socket is paused, every send is refused, so none can overtake one refused earlier.
+    if (
+      this.log.pendingFrom() === sender.userId &&
+      this.log.sentBy(sender.userId) >= WIRE_LIMITS.messagesBeforeAccept
+    ) {
+      return this.refuse(ws, "request_pending", "Wait until they accept your request to send more.", frame.id);
+    }
     const pausedFor = (this.sendPausedUntil.get(ws) ?? 0) - now;
     if (pausedFor > 0) return this.refuseForRate(ws, frame.id, pausedFor);
     const waitMs = this.buckets.take(ws, now)
@@ -225,6 +240,8 @@ export class ConversationRoom extends DurableObject<Env> {
    * while typing goes on; a stop is relayed whenever the user was shown typing.
    */
   private handleTyping(ws: WebSocket, userId: string, on: boolean): void {
+    // No typing either way while the conversation is a request.
+    if (this.log.pendingFrom()) return;
     const now = Date.now();
     if (!on) {
       if (!this.typing.delete(userId)) return;
@@ -275,6 +292,8 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   private relayReads(): void {
+    // Receipts wait for acceptance; the cursors are kept, and hello carries them afterwards.
+    if (this.log.pendingFrom()) return this.readsToRelay.clear();
     const cursors = this.log.readCursors();
     for (const userId of this.readsToRelay) {
       const seq = cursors[userId];
@@ -328,7 +347,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const userId = this.sockets.attachment(ws)?.userId;
     if (!userId || this.sockets.presentUsers(ws).has(userId)) return;
     if (this.typing.delete(userId)) this.broadcast({ type: "typing", userId, on: false }, ws);
-    this.broadcast({ type: "presence", userId, online: false }, ws);
+    if (!this.log.pendingFrom()) this.broadcast({ type: "presence", userId, online: false }, ws);
   }
 
   /**
@@ -364,6 +383,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   private hello(userId: string): ServerMessage {
+    const pending = this.log.pendingFrom() !== null;
     const present = this.sockets.presentUsers();
     present.add(userId);
     return {
@@ -371,13 +391,22 @@ export class ConversationRoom extends DurableObject<Env> {
       protocol: PROTOCOL_VERSION,
       conversationId: this.log.conversationId() ?? "",
       me: userId,
-      members: this.log.members().map((member) => ({ ...member, online: present.has(member.id) })),
+      // While a request is pending, nobody learns whether the other is here.
+      members: this.log.members().map((member) => ({
+        ...member,
+        online: present.has(member.id) && (member.id === userId || !pending),
+      })),
       lastSeq: this.log.lastSeq(),
-      readUpTo: this.log.readCursors(),
+      readUpTo: pending ? ownCursor(this.log.readCursors(), userId) : this.log.readCursors(),
     };
   }
 
   private broadcast(frame: ServerMessage, except?: WebSocket): void {
     this.sockets.broadcast(frame, except);
   }
+}
+
+function ownCursor(cursors: Record<string, number>, userId: string): Record<string, number> {
+  const seq = cursors[userId];
+  return seq === undefined ? {} : { [userId]: seq };
 }

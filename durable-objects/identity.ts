@@ -16,6 +16,8 @@ const IdentitySchema = v.object({
   expiresAt: v.number(),
   conversationId: v.optional(v.string()),
   members: v.optional(v.array(v.object({ id: v.string(), username: v.string() }))),
+  /** While the conversation is a request not yet accepted: who asked. */
+  pendingFrom: v.optional(v.nullable(v.string())),
 });
 export type Identity = v.InferOutput<typeof IdentitySchema>;
 

@@ -30,6 +30,7 @@ export class ConversationLog {
   /** Members and the id change only on remember(); read per message, so kept in memory. */
   private memberCache: Member[] | null = null;
   private idCache: string | null = null;
+  private pendingCache: string | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -40,6 +41,7 @@ export class ConversationLog {
   migrate(): void {
     this.memberCache = null;
     this.idCache = null;
+    this.pendingCache = null;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS messages (
@@ -96,10 +98,11 @@ export class ConversationLog {
     return this.idCache;
   }
 
-  /** Records which conversation this is and who is in it, as the Worker vouched. */
-  remember(conversationId: string, members: Member[]): void {
+  /** Records which conversation this is, who is in it and whether it is a request, as the Worker vouched. */
+  remember(conversationId: string, members: Member[], pendingFrom: string | null): void {
     this.storage.transactionSync(() => {
       this.setMeta("conversation_id", conversationId);
+      this.setMeta("pending_from", pendingFrom ?? "");
       for (const member of members) {
         this.sql.exec(
           "INSERT INTO members (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET username = excluded.username",
@@ -110,6 +113,24 @@ export class ConversationLog {
     });
     this.memberCache = null;
     this.idCache = conversationId;
+    this.pendingCache = pendingFrom ?? "";
+  }
+
+  /** While the conversation is a request not yet accepted: who asked; else null. */
+  pendingFrom(): string | null {
+    this.pendingCache ??= this.meta("pending_from") ?? "";
+    return this.pendingCache || null;
+  }
+
+  accept(): void {
+    this.setMeta("pending_from", "");
+    this.pendingCache = "";
+  }
+
+  /** How many messages one member stored here: what a request may send is bounded. */
+  sentBy(userId: string): number {
+    return this.sql.exec<{ sent: number }>("SELECT COUNT(*) AS sent FROM messages WHERE sender_id = ?", userId).one()
+      .sent;
   }
 
   members(): Member[] {

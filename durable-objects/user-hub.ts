@@ -133,8 +133,22 @@ export class UserHub extends DurableObject<Env> {
     this.sockets.broadcast({ type: "typing", conversationId, userId, on } satisfies HubMessage);
   }
 
+  /** A new connection, a request that arrived, or one accepted; with the unread count and preview kept here. */
   async connectionAdded(connection: Connection): Promise<void> {
-    this.sockets.broadcast({ type: "connection", connection } satisfies HubMessage);
+    if (this.ended) return;
+    const activity = this.sql
+      .exec<ActivityRow>("SELECT * FROM activity WHERE conversation_id = ?", connection.conversationId)
+      .toArray()
+      .map(toActivity)[0];
+    const merged = activity
+      ? { ...connection, lastMessage: activity.lastMessage, unread: activity.unread }
+      : connection;
+    this.sockets.broadcast({ type: "connection", connection: merged } satisfies HubMessage);
+  }
+
+  /** How many requests wait for the user's answer. */
+  async requestsChanged(pending: number): Promise<void> {
+    this.sockets.broadcast({ type: "requests", pending } satisfies HubMessage);
   }
 
   async connectionRemoved(userId: string, conversationId: string, reason: ConnectionRemovalReason): Promise<void> {
@@ -207,7 +221,7 @@ export class UserHub extends DurableObject<Env> {
     const now = Date.now();
     await recordPresence(cacheFor(this.env), userId, online, now).catch(logFailure);
     if (!notifyPeers && online) return;
-    const connections = await storeFor(this.env).listConnections(userId);
+    const connections = await this.contacts(userId);
     if (!connections.ok) return log("warn", "presence_not_published", { reason: connections.reason });
     const lastSeenAt = online ? null : new Date(now).toISOString();
     await Promise.all(
@@ -219,7 +233,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** A new socket learns who of the user's connections is online now. */
   private async sendPresenceSnapshot(ws: WebSocket, userId: string): Promise<void> {
-    const connections = await storeFor(this.env).listConnections(userId);
+    const connections = await this.contacts(userId);
     if (!connections.ok) return log("warn", "presence_snapshot_skipped", { reason: connections.reason });
     const peers = connections.value.map((peer) => peer.userId);
     const presence = await readPresence(cacheFor(this.env), peers);
@@ -227,6 +241,14 @@ export class UserHub extends DurableObject<Env> {
       const { online, lastSeenAt } = presence.get(peerId) ?? { online: false, lastSeenAt: null };
       this.sockets.send(ws, { type: "presence", userId: peerId, online, lastSeenAt } satisfies HubMessage);
     }
+  }
+
+  /** Accepted contacts only: presence is not shared while a request is pending. */
+  private async contacts(userId: string) {
+    const listed = await storeFor(this.env).listConnections(userId);
+    return listed.ok
+      ? { ok: true as const, value: listed.value.filter((record) => record.status === "accepted") }
+      : listed;
   }
 
   private userId(): string | null {

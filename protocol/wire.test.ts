@@ -264,6 +264,8 @@ describe("parseHubMessage", () => {
         connection: {
           user: { id: "u2", username: "bob" },
           conversationId: "c1",
+          status: "pending",
+          direction: "incoming",
           online: false,
           lastMessage: null,
           unread: 0,

@@ -7,12 +7,21 @@ export interface RateRule {
   windowSeconds: number;
 }
 
-/** Limits of DESIGN.md §7: sign-up and login per IP and per username, sends per user. */
+/**
+ * Limits of DESIGN.md §7: sign-up and login per IP and per username, sends per user; search,
+ * requests and invites per user and per IP, so that one account cannot list or reach everyone.
+ */
 export const RATE_RULES = {
   signupPerIp: { name: "signup-ip", limit: 20, windowSeconds: 3600 },
   loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 600 },
   loginPerUsername: { name: "login-user", limit: 10, windowSeconds: 600 },
   sendPerUser: { name: "send-user", limit: 120, windowSeconds: 60 },
+  searchPerUser: { name: "search-user", limit: 30, windowSeconds: 60 },
+  searchPerIp: { name: "search-ip", limit: 60, windowSeconds: 60 },
+  requestPerUser: { name: "request-user", limit: 20, windowSeconds: 3600 },
+  requestPerIp: { name: "request-ip", limit: 60, windowSeconds: 3600 },
+  invitePerUser: { name: "invite-user", limit: 20, windowSeconds: 3600 },
+  inviteLookupPerIp: { name: "invite-ip", limit: 60, windowSeconds: 600 },
 } satisfies Record<string, RateRule>;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

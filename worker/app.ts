@@ -7,9 +7,11 @@ import { requireSameOrigin } from "./middleware/origin";
 import { withPorts } from "./middleware/ports";
 import { securityHeaders } from "./middleware/security-headers";
 import { authRoutes } from "./routes/auth";
+import { blockRoutes } from "./routes/blocks";
 import { connectionRoutes } from "./routes/connections";
 import { conversationRoutes } from "./routes/conversations";
 import { healthRoutes } from "./routes/health";
+import { inviteRoutes } from "./routes/invites";
 import { meRoutes } from "./routes/me";
 import { userRoutes } from "./routes/users";
 
@@ -33,6 +35,8 @@ export function createApp() {
   app.route("/me", meRoutes);
   app.route("/users", userRoutes);
   app.route("/connections", connectionRoutes);
+  app.route("/blocks", blockRoutes);
+  app.route("/invites", inviteRoutes);
   app.route("/conversations", conversationRoutes);
   app.route("/health", healthRoutes);
   app.onError(onError);

@@ -71,13 +71,21 @@ export async function login(session: Session, password = "correct horse battery"
   return { user: session.user, cookie: sessionCookie(response) };
 }
 
-/** Connects two users and returns their conversation id. */
-export async function connect(a: Session, b: Session): Promise<string> {
+/** `a` asks `b` (a message request, still pending); returns their conversation id. */
+export async function request(a: Session, b: Session): Promise<string> {
   const response = await api("/api/connections", { cookie: a.cookie, body: { userId: b.user.id } });
   if (response.status !== 201 && response.status !== 200)
-    throw new Error(`connect failed: ${response.status} ${await response.text()}`);
+    throw new Error(`request failed: ${response.status} ${await response.text()}`);
   const { connection } = await response.json<{ connection: Connection }>();
   return connection.conversationId;
+}
+
+/** Makes two users contacts: `a` asks, `b` accepts. Returns their conversation id. */
+export async function connect(a: Session, b: Session): Promise<string> {
+  const conversationId = await request(a, b);
+  const response = await api(`/api/connections/${a.user.id}/accept`, { method: "POST", cookie: b.cookie });
+  if (response.status !== 200) throw new Error(`accept failed: ${response.status} ${await response.text()}`);
+  return conversationId;
 }
 
 export type Frame = { type: string; [key: string]: unknown };

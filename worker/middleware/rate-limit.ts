@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { consume, type RateRule } from "../../server/rate-limit";
 import type { AppContext, AppEnv } from "../context";
@@ -11,12 +12,12 @@ export function rateLimited(rule: RateRule, subjectOf: (c: AppContext) => string
   });
 }
 
-export async function enforce(c: AppContext, rule: RateRule, subject: string): Promise<void> {
+export async function enforce<E extends AppEnv>(c: Context<E>, rule: RateRule, subject: string): Promise<void> {
   const decision = await consume(c.var.cache, rule, subject);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
 }
 
 /** Set by Cloudflare's edge; absent only in local development. */
-export function clientIp(c: AppContext): string {
+export function clientIp(c: Context): string {
   return c.req.header("CF-Connecting-IP") ?? "local";
 }

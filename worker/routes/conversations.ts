@@ -6,7 +6,7 @@ import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
 import type { OpenedConversation } from "../../server/ports/store";
 import { requireUser } from "../auth/session";
 import type { AppEnv, SignedInContext } from "../context";
-import { forbidden, notFound, storeUnavailable } from "../lib/errors";
+import { notFound, storeUnavailable } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
 
@@ -43,6 +43,7 @@ export const conversationRoutes = new Hono<AppEnv>()
       expiresAt: user.expiresAt,
       conversationId: conversation.id,
       members: conversation.members,
+      pendingFrom: conversation.pendingFrom,
     };
     return roomFor(c.env, conversation.id).fetch(withIdentity(c.req.raw, identity));
   });
@@ -52,6 +53,6 @@ async function openConversation(c: SignedInContext, conversationId: string): Pro
   const opened = await c.var.store.openConversation(c.var.user.id, conversationId);
   if (opened.ok) return opened.value;
   if (opened.reason === "unavailable") throw storeUnavailable();
-  if (opened.reason === "not_found") throw notFound("No such conversation.", "conversation_not_found");
-  throw forbidden("You are not a member of this conversation.", "not_a_member");
+  // Not a member: the same answer as for no conversation, so ids cannot be probed.
+  throw notFound("No such conversation.", "conversation_not_found");
 }

@@ -1,0 +1,67 @@
+import { hubFor, roomFor } from "../durable-objects/addresses";
+import type { ConversationActivity } from "../durable-objects/user-hub";
+import type { Connection } from "../protocol/api";
+import { log } from "../server/log";
+import type { ConnectionRecord, Store } from "../server/ports/store";
+import type { Presence } from "../server/presence";
+
+/**
+ * A connection as `viewerId` sees it. Presence is for accepted contacts only: while a request is
+ * pending, neither side learns whether the other is online.
+ */
+export function toConnection(
+  viewerId: string,
+  record: ConnectionRecord,
+  presence: Presence | undefined,
+  activity: ConversationActivity | undefined,
+): Connection {
+  const shown = record.status === "accepted" ? presence : undefined;
+  return {
+    user: { id: record.userId, username: record.username },
+    conversationId: record.conversationId,
+    status: record.status,
+    direction: record.requestedBy === viewerId ? "outgoing" : "incoming",
+    online: shown?.online ?? false,
+    lastSeenAt: shown?.lastSeenAt ?? null,
+    lastMessage: activity?.lastMessage ?? null,
+    unread: activity?.unread ?? 0,
+  };
+}
+
+/** The same connection from the other side: `viewer` is the other person now. */
+export function seenByOther(viewer: { id: string; username: string }, record: ConnectionRecord): ConnectionRecord {
+  return { ...record, userId: viewer.id, username: viewer.username };
+}
+
+/** Tells a user's tabs how many requests wait for them. */
+export async function announceRequests(env: Env, store: Store, userId: string): Promise<void> {
+  const listed = await store.listConnections(userId);
+  if (!listed.ok) return;
+  const pending = listed.value.filter((record) => record.status === "pending" && record.requestedBy !== userId);
+  await hubFor(env, userId).requestsChanged(pending.length);
+}
+
+/**
+ * A conversation between two people ended (removed, declined, blocked): its room and messages go
+ * for both, both lists drop it, and the request counts follow. Awaited up to the room, so that
+ * connecting again right after starts empty; the notices go on in the background.
+ */
+export async function endConversation(
+  env: Env,
+  store: Store,
+  ctx: { waitUntil(promise: Promise<unknown>): void },
+  ids: { meId: string; otherId: string; conversationId: string },
+): Promise<void> {
+  const { meId, otherId, conversationId } = ids;
+  await roomFor(env, conversationId).destroy();
+  const archive = await store.deleteConversationMessages(conversationId);
+  if (!archive.ok) log("error", "archive_not_deleted", { conversationId, reason: archive.reason });
+  ctx.waitUntil(
+    Promise.all([
+      hubFor(env, otherId).connectionRemoved(meId, conversationId, "removed"),
+      hubFor(env, meId).connectionRemoved(otherId, conversationId, "removed"),
+      announceRequests(env, store, otherId),
+      announceRequests(env, store, meId),
+    ]).catch((error: unknown) => log("error", "removal_not_announced", {}, error)),
+  );
+}
