@@ -1,7 +1,7 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { AccountEndReason } from "../protocol/wire";
 import { log } from "../server/log";
-import type { Store } from "../server/ports/store";
+import type { DetachedUserOf, Store } from "../server/ports/store";
 import type { SessionClaims } from "./auth/session-token";
 import { directConversationId } from "./lib/conversation-id";
 
@@ -26,8 +26,17 @@ export async function removeAccount(env: Env, store: Store, userId: string, reas
   if (!expired.ok) throw new StoreUnavailableError("expireUser");
   const detached = await store.detachUser(userId);
   if (!detached.ok) throw new StoreUnavailableError("detachUser");
-  const { conversationIds, formerConnections } = detached.value;
-  // The leaving user's sockets learn why; the other member's, that the conversation is gone.
+  await endAccountObjects(env, { userId, ...detached.value }, reason);
+  const deleted = await store.deleteUser(userId);
+  if (!deleted.ok) throw new StoreUnavailableError("deleteUser");
+}
+
+/**
+ * The objects' part of removing an account: its rooms (the leaving user's sockets learn why, the
+ * other member's that the conversation is gone), its contacts' lists, its hub. Safe to repeat.
+ */
+async function endAccountObjects(env: Env, detached: DetachedUserOf, reason: AccountEndReason): Promise<void> {
+  const { userId, conversationIds, formerConnections } = detached;
   await Promise.all(conversationIds.map((id) => roomFor(env, id).destroy({ userId, reason })));
   await Promise.all(
     formerConnections.map(async (peerId) => {
@@ -38,8 +47,6 @@ export async function removeAccount(env: Env, store: Store, userId: string, reas
     }),
   );
   await hubFor(env, userId).endAccount(reason);
-  const deleted = await store.deleteUser(userId);
-  if (!deleted.ok) throw new StoreUnavailableError("deleteUser");
 }
 
 /**
@@ -61,8 +68,10 @@ export async function closeSessionSockets(env: Env, store: Store, session: Sessi
 }
 
 /**
- * Removes accounts past their lifetime; returns how many. One account that fails is logged and
- * skipped (the next run retries it), and a batch in which nothing could be removed ends the run.
+ * Removes accounts past their lifetime, a batch at a time: one Store call detaches the batch, the
+ * rooms and hubs of its accounts end in parallel, one Store call deletes those whose objects
+ * ended. Returns how many were removed. An account that fails is logged and left for the next
+ * run, and a batch in which nothing could be removed ends the run.
  */
 export async function purgeExpiredAccounts(env: Env, store: Store, now: number): Promise<number> {
   const failed = new Set<string>();
@@ -70,22 +79,29 @@ export async function purgeExpiredAccounts(env: Env, store: Store, now: number):
   for (;;) {
     // Ask past the accounts that failed in this run, so they cannot fill every batch.
     const listed = await store.listExpiredUsers(now, PURGE_BATCH + failed.size);
-    if (!listed.ok) {
-      log("error", "purge_stopped", { reason: listed.reason, removed });
-      return removed;
-    }
+    if (!listed.ok) return stopPurge(listed.reason, removed);
     const batch = listed.value.filter((userId) => !failed.has(userId));
-    let progress = 0;
-    for (const userId of batch) {
-      try {
-        await removeAccount(env, store, userId, "expired");
-        progress += 1;
-      } catch (error) {
-        failed.add(userId);
-        log("error", "purge_account_failed", { userId }, error);
-      }
+    if (batch.length === 0) return removed;
+    const detached = await store.detachUsers(batch);
+    if (!detached.ok) return stopPurge(detached.reason, removed);
+    const outcomes = await Promise.allSettled(detached.value.map((entry) => endAccountObjects(env, entry, "expired")));
+    const ended = detached.value
+      .filter((_, index) => outcomes[index]?.status === "fulfilled")
+      .map((entry) => entry.userId);
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status === "fulfilled") continue;
+      const userId = detached.value[index]!.userId;
+      failed.add(userId);
+      log("error", "purge_account_failed", { userId }, outcome.reason);
     }
-    removed += progress;
-    if (batch.length < PURGE_BATCH || progress === 0) return removed;
+    const deleted = ended.length > 0 ? await store.deleteUsers(ended) : ({ ok: true, value: null } as const);
+    if (!deleted.ok) return stopPurge(deleted.reason, removed);
+    removed += ended.length;
+    if (batch.length < PURGE_BATCH || ended.length === 0) return removed;
   }
+}
+
+function stopPurge(reason: string, removed: number): number {
+  log("error", "purge_stopped", { reason, removed });
+  return removed;
 }

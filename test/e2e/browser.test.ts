@@ -84,6 +84,24 @@ async function addConnection(page: Page, query: string, username: string): Promi
   await chatTitle(page, username).waitFor();
 }
 
+/** The person asked opens the request from their list and accepts it; its chat stays open. */
+async function acceptRequest(page: Page, username: string): Promise<void> {
+  await requestLink(page, username).waitFor({ timeout: LIVE_MS });
+  await requestLink(page, username).click();
+  const accept = page.getByRole("button", { name: "Accept", exact: true });
+  await accept.click();
+  await accept.waitFor({ state: "detached", timeout: LIVE_MS });
+}
+
+/** One of the requests waiting for the person's answer, listed apart from contacts. */
+function requestLink(page: Page, username: string): Locator {
+  return page.locator(".requests").getByRole("link", { name: new RegExp(`^${username}\\b`) });
+}
+
+function requestsHeading(page: Page): Locator {
+  return page.getByRole("heading", { name: /^Requests \(\d+\)$/ });
+}
+
 function chatTitle(page: Page, username: string): Locator {
   return page.getByRole("heading", { level: 2, name: username });
 }
@@ -242,8 +260,11 @@ describe("two people chatting in the browser", () => {
     await chatTitle(alice.page, bob.name).waitFor();
     conversationId = decodeURIComponent(new URL(alice.page.url()).pathname.replace(/^\/c\//, ""));
     expect(conversationId).not.toBe("");
-    // Bob's hub tells him about the new connection without a reload.
+    // Bob's hub tells him about the request without a reload; he accepts it, then goes back to his list.
     await connectionLink(bob.page, alice.name).waitFor({ timeout: LIVE_MS });
+    await acceptRequest(bob.page, alice.name);
+    await bob.page.goto("/");
+    await waitForConnected(bob.page);
   });
 
   it("counts unread messages for a chat that is not open, then shows them read", async () => {
@@ -452,7 +473,7 @@ describe("two tabs of one browser", () => {
     [rita, sam] = await Promise.all([signUp(`rita_${run}`, DESKTOP), signUp(`sam_${run}`, DESKTOP)]);
     await addConnection(rita.page, sam.name, sam.name);
     conversationId = decodeURIComponent(new URL(rita.page.url()).pathname.replace(/^\/c\//, ""));
-    await connectionLink(sam.page, rita.name).click();
+    await acceptRequest(sam.page, rita.name);
     await chatTitle(sam.page, rita.name).waitFor();
   });
 
@@ -531,7 +552,7 @@ describe("three people: unsent messages and notifications", () => {
     await addConnection(olga.page, quin.name, quin.name);
     await addConnection(olga.page, pete.name, pete.name);
     for (const other of [pete, quin]) {
-      await connectionLink(other.page, olga.name).click();
+      await acceptRequest(other.page, olga.name);
       await chatTitle(other.page, olga.name).waitFor();
     }
   });
@@ -669,6 +690,8 @@ describe("the conversation people expect (issue 18)", () => {
     [uma, vic] = await Promise.all([signUp(`uma_${run}`, DESKTOP), signUp(`vic_${run}`, DESKTOP)]);
     await addConnection(uma.page, vic.name, vic.name);
     conversationId = decodeURIComponent(new URL(uma.page.url()).pathname.replace(/^\/c\//, ""));
+    await acceptRequest(vic.page, uma.name);
+    await vic.page.goto("/");
     await connectionLink(vic.page, uma.name).waitFor({ timeout: LIVE_MS });
   });
 
@@ -835,6 +858,189 @@ describe("the conversation people expect (issue 18)", () => {
     await notice.waitFor({ timeout: LIVE_MS });
     await screenshot(vic.page, "too-many-tabs");
     await expect(seriousViolations(vic.page)).resolves.toEqual([]);
+  });
+});
+
+describe("consent between strangers (issue 17)", () => {
+  let kim: Person;
+  let lee: Person;
+  let max: Person;
+
+  beforeAll(async () => {
+    [kim, lee, max] = await Promise.all([
+      signUp(`kim_${run}`, DESKTOP),
+      signUp(`lee_${run}`, DESKTOP),
+      signUp(`max_${run}`, DESKTOP),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([kim?.context.close(), lee?.context.close(), max?.context.close()]);
+  });
+
+  it("holds a request to 3 messages with no presence or receipts, until it is accepted from the other side's list", async () => {
+    await addConnection(kim.page, lee.name, lee.name);
+    const sentNote = kim.page.getByRole("status").filter({ hasText: "Request sent — they can see up to 3 messages" });
+    await sentNote.waitFor();
+    for (const text of ["request one", "request two", "request three"]) await send(kim.page, text);
+    const full = kim.page.getByRole("status").filter({ hasText: "You sent 3 messages: you can write more once" });
+    await full.waitFor();
+    await kim.page.getByRole("textbox", { name: /^Message to/ }).fill("a fourth, too soon");
+    await expect(kim.page.getByRole("button", { name: "Send" }).isDisabled()).resolves.toBe(true);
+    await screenshot(kim.page, "request-sent-full");
+
+    // Lee's list holds it apart, with the count, before any contact.
+    await requestsHeading(lee.page).filter({ hasText: "Requests (1)" }).waitFor({ timeout: LIVE_MS });
+    await requestLink(lee.page, kim.name).click();
+    await message(lee.page, "request three").waitFor();
+    await expect(message(lee.page, /^request (one|two|three)$/).count()).resolves.toBe(3);
+    await expect(chatStatus(lee.page).textContent()).resolves.toBe("Message request");
+    await expect(lee.page.locator(".pane--chat .chat__bar .dot, .requests .dot").count()).resolves.toBe(0);
+    await screenshot(lee.page, "request-incoming");
+    await expect(seriousViolations(lee.page)).resolves.toEqual([]);
+
+    // Replying is not accepting: the reply arrives, nothing else does.
+    await send(lee.page, "a reply is not a yes");
+    await message(kim.page, "a reply is not a yes").waitFor({ timeout: LIVE_MS });
+    await lee.page.waitForTimeout(1_500);
+    await expect(message(kim.page, "request one").locator("[data-tick]").getAttribute("data-tick")).resolves.toBe(
+      "sent",
+    );
+    await expect(chatStatus(kim.page).textContent()).resolves.toBe("Request sent");
+    await expect(sentNote.count()).resolves.toBe(1);
+
+    await lee.page.getByRole("button", { name: "Accept", exact: true }).click();
+    await requestsHeading(lee.page).waitFor({ state: "detached", timeout: LIVE_MS });
+    await expect(connectionLink(lee.page, kim.name).count()).resolves.toBe(1);
+    // Kim's side learns it live: the note and the limit go, presence and receipts come.
+    await sentNote.waitFor({ state: "detached", timeout: LIVE_MS });
+    await full.waitFor({ state: "detached" });
+    await kim.page.getByRole("textbox", { name: /^Message to/ }).press("Enter");
+    await message(lee.page, "a fourth, too soon").waitFor({ timeout: LIVE_MS });
+    await message(kim.page, "a fourth, too soon").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await chatStatus(kim.page)
+      .filter({ hasText: /^online$/ })
+      .waitFor({ timeout: LIVE_MS });
+    await screenshot(kim.page, "request-accepted");
+  });
+
+  it("deletes a request: nothing of it stays open on either side", async () => {
+    await addConnection(max.page, kim.name, kim.name);
+    await send(max.page, "hello from max");
+    await requestLink(kim.page, max.name).click({ timeout: LIVE_MS });
+    await message(kim.page, "hello from max").waitFor({ timeout: LIVE_MS });
+    const requestPath = new URL(kim.page.url()).pathname;
+
+    await kim.page.getByRole("button", { name: "Delete", exact: true }).click();
+    const dialog = kim.page.getByRole("dialog", { name: "Delete this request?" });
+    await dialog.waitFor();
+    await screenshot(kim.page, "request-delete-confirm");
+    await dialog.getByRole("button", { name: "Delete request" }).click();
+
+    await expect.poll(() => new URL(kim.page.url()).pathname).toBe("/");
+    await expect(connectionLink(kim.page, max.name).count()).resolves.toBe(0);
+    await expect(requestsHeading(kim.page).count()).resolves.toBe(0);
+    await expect(message(kim.page, "hello from max").count()).resolves.toBe(0);
+    // Max's list loses it; his open chat keeps no message and no way to write.
+    await connectionLink(max.page, kim.name).waitFor({ state: "detached", timeout: LIVE_MS });
+    await expect(message(max.page, "hello from max").count()).resolves.toBe(0);
+    await expect(max.page.getByRole("textbox", { name: /^Message to/ }).count()).resolves.toBe(0);
+    // The address of the deleted conversation opens nothing.
+    await kim.page.goto(requestPath);
+    await kim.page.getByText("Conversation not found").waitFor();
+    await expect(message(kim.page, "hello from max").count()).resolves.toBe(0);
+    await kim.page.goto("/");
+  });
+
+  it("blocks from a request: the blocked person's search no longer finds you, until unblocked", async () => {
+    await max.page.goto("/");
+    await addConnection(max.page, kim.name, kim.name);
+    await send(max.page, "asking again");
+    // Search shows strangers with no presence.
+    await max.page.getByRole("button", { name: "Search people" }).click();
+    await max.page.getByRole("searchbox", { name: "Search people" }).fill(lee.name);
+    await max.page.getByRole("button", { name: `Add ${lee.name}` }).waitFor({ timeout: LIVE_MS });
+    await expect(max.page.locator(".people .dot").count()).resolves.toBe(0);
+    await max.page.getByRole("searchbox", { name: "Search people" }).press("Escape");
+
+    await requestLink(kim.page, max.name).click({ timeout: LIVE_MS });
+    await kim.page.getByRole("button", { name: "Block", exact: true }).click();
+    const dialog = kim.page.getByRole("dialog", { name: `Block ${max.name}?` });
+    await dialog.waitFor();
+    await screenshot(kim.page, "block-confirm");
+    await expect(seriousViolations(kim.page)).resolves.toEqual([]);
+    await dialog.getByRole("button", { name: "Block", exact: true }).click();
+    await expect.poll(() => new URL(kim.page.url()).pathname).toBe("/");
+    await expect(connectionLink(kim.page, max.name).count()).resolves.toBe(0);
+    await connectionLink(max.page, kim.name).waitFor({ state: "detached", timeout: LIVE_MS });
+
+    await max.page.getByRole("button", { name: "Search people" }).click();
+    await max.page.getByRole("searchbox", { name: "Search people" }).fill(kim.name);
+    await max.page.getByText(`No one found for “${kim.name}”`).waitFor({ timeout: LIVE_MS });
+    await max.page.getByRole("searchbox", { name: "Search people" }).press("Escape");
+
+    await kim.page.getByRole("button", { name: "Blocked people" }).click();
+    const blocked = kim.page.getByRole("dialog", { name: "Blocked people" });
+    const unblock = blocked.getByRole("button", { name: `Unblock ${max.name}` });
+    await unblock.waitFor({ timeout: LIVE_MS });
+    await screenshot(kim.page, "blocked-people");
+    await expect(seriousViolations(kim.page)).resolves.toEqual([]);
+    await unblock.click();
+    await blocked.getByText("You have not blocked anyone.").waitFor({ timeout: LIVE_MS });
+    await blocked.getByRole("button", { name: "Close" }).click();
+
+    await max.page.getByRole("button", { name: "Search people" }).click();
+    await max.page.getByRole("searchbox", { name: "Search people" }).fill(kim.name);
+    await max.page.getByRole("button", { name: `Add ${kim.name}` }).waitFor({ timeout: LIVE_MS });
+    await max.page.getByRole("searchbox", { name: "Search people" }).press("Escape");
+  });
+
+  it("invites by link: a fresh browser signs up from it and lands in the chat with the inviter", async () => {
+    await kim.context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await kim.page.getByRole("button", { name: "Invite someone" }).click();
+    const dialog = kim.page.getByRole("dialog", { name: "Invite someone" });
+    const field = dialog.getByRole("textbox", { name: "Invite link" });
+    await field.waitFor({ timeout: LIVE_MS });
+    const link = await field.inputValue();
+    expect(link).toMatch(new RegExp(`^${baseUrl}/invite/[^/]+$`));
+    expect(link).not.toContain(kim.name);
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await dialog.getByRole("button", { name: "Copied" }).waitFor();
+    await expect(kim.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(link);
+    await screenshot(kim.page, "invite-dialog");
+    await expect(seriousViolations(kim.page)).resolves.toEqual([]);
+    await dialog.getByRole("button", { name: "Close" }).click();
+
+    const guest = await newContext(PHONE);
+    const page = await guest.newPage();
+    await page.goto(link);
+    await page.getByRole("heading", { level: 1, name: `${kim.name} invited you` }).waitFor();
+    await screenshot(page, "invite-landing");
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+    const nia = `nia_${run}`;
+    await page.getByLabel("Username").fill(nia);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await chatTitle(page, kim.name).waitFor({ timeout: LIVE_MS });
+    expect(new URL(page.url()).pathname).toMatch(/^\/c\//);
+    // Accepted on both sides: no request to answer, and the first message is read at once.
+    await expect(page.getByRole("button", { name: "Accept", exact: true }).count()).resolves.toBe(0);
+    await connectionLink(kim.page, nia).waitFor({ timeout: LIVE_MS });
+    await expect(requestLink(kim.page, nia).count()).resolves.toBe(0);
+    await send(page, "thanks for the invite");
+    await connectionLink(kim.page, nia).click();
+    await message(kim.page, "thanks for the invite").waitFor({ timeout: LIVE_MS });
+    await message(page, "thanks for the invite").locator('[data-tick="read"]').waitFor({ timeout: LIVE_MS });
+    await screenshot(page, "invite-landed-phone");
+
+    // The link worked once: opened again, it says so calmly.
+    const late = await newContext(DESKTOP);
+    const latePage = await late.newPage();
+    await latePage.goto(link);
+    await latePage.getByRole("heading", { level: 1, name: "This invite link no longer works" }).waitFor();
+    await screenshot(latePage, "invite-used");
+    await expect(seriousViolations(latePage)).resolves.toEqual([]);
+    await Promise.all([guest.close(), late.close()]);
   });
 });
 

@@ -48,23 +48,25 @@ describe("a purge with a failing account", () => {
       await signUp(undefined, undefined, 1),
       await signUp(undefined, undefined, 1),
     ];
-    const real = storeFor(env);
-    // One account's removal throws, as an unreachable object would.
-    const flaky = new Proxy(real, {
-      get(target, property, receiver) {
-        if (property !== "expireUser") return Reflect.get(target, property, receiver);
-        return (userId: string, now: number) =>
-          userId === failing.user.id ? Promise.reject(new Error("object unreachable")) : target.expireUser(userId, now);
+    const store = storeFor(env);
+    // One account's hub cannot be reached: every call to it fails, as an unreachable object's would.
+    const failingHub = env.HUBS.idFromName(failing.user.id);
+    const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error("object unreachable")) });
+    const flakyEnv = {
+      ...env,
+      HUBS: {
+        idFromName: (name: string) => env.HUBS.idFromName(name),
+        get: (id: DurableObjectId) => (id.equals(failingHub) ? unreachable : env.HUBS.get(id)),
       },
-    });
+    } as unknown as Env;
     const later = Date.now() + 2 * 3_600_000;
 
-    expect(await purgeExpiredAccounts(env, flaky, later)).toBeGreaterThanOrEqual(2);
+    expect(await purgeExpiredAccounts(flakyEnv, store, later)).toBeGreaterThanOrEqual(2);
     expect((await api("/api/me", { cookie: first.cookie })).status).toBe(401);
     expect((await api("/api/me", { cookie: last.cookie })).status).toBe(401);
     expect((await api("/api/me", { cookie: failing.cookie })).status).toBe(200);
 
-    expect(await purgeExpiredAccounts(env, real, later)).toBe(1);
+    expect(await purgeExpiredAccounts(env, store, later)).toBe(1);
     expect((await api("/api/me", { cookie: failing.cookie })).status).toBe(401);
   });
 });
