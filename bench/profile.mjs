@@ -2,8 +2,8 @@
 // (--inspector-port) and the Chrome DevTools protocol: Profiler.start, R conversations at 4 msg/s
 // per person, Profiler.stop. Writes the .cpuprofile (open it in Chrome DevTools) to bench/results/
 // and prints the top frames by self time.
-// Run: npx node bench/profile.mjs [--rooms 20] [--seconds 10]
-import { mkdirSync, writeFileSync } from "node:fs";
+// Run: npx node bench/profile.mjs [--rooms 20] [--seconds 10] [--root <another checkout, e.g. from git archive>]
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectRoot } from "../scripts/dev-env.mjs";
@@ -12,9 +12,9 @@ import { freePort, startServer } from "./lib/server.mjs";
 
 const PER_PERSON = 4;
 
-export async function profileRoom({ rooms = 20, seconds = 10, top = 25 } = {}) {
+export async function profileRoom({ rooms = 20, seconds = 10, top = 25, root } = {}) {
   const inspectorPort = await freePort();
-  const server = await startServer({ name: "profile", inspectorPort });
+  const server = await startServer({ name: "profile", inspectorPort, root });
   try {
     const pairs = await makePairs(server.url, `pf${rooms}_`, rooms);
     const ledger = new Ledger();
@@ -35,7 +35,9 @@ export async function profileRoom({ rooms = 20, seconds = 10, top = 25 } = {}) {
     await pace(ledger, senders, PER_PERSON, seconds);
     await ledger.drain(3_000);
     const { profile } = await inspector.call("Profiler.stop");
+    if (!profile) throw new Error("Profiler.stop answered without a profile");
     inspector.close();
+    const bundle = devBundle(root ?? projectRoot);
     closeAll(sockets);
     await sleep(300);
 
@@ -43,28 +45,31 @@ export async function profileRoom({ rooms = 20, seconds = 10, top = 25 } = {}) {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `profile-R${rooms}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    return {
+    const result = {
       rooms,
       seconds,
+      root: root ?? projectRoot,
       target: inspector.target,
       file: relative(projectRoot, file),
       load: ledger.summary(),
-      ...selfTimes(profile, top),
+      ...selfTimes(profile, top, bundle),
     };
+    writeFileSync(file.replace(/\.cpuprofile$/, ".summary.json"), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
   } finally {
     await server.stop();
   }
 }
 
 /** Self time per frame (function, file, line), summed over the samples' time deltas. */
-export function selfTimes(profile, top) {
+export function selfTimes(profile, top, bundle = null) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFrame = new Map();
   let total = 0;
   for (const [index, id] of profile.samples.entries()) {
     const delta = (profile.timeDeltas[index] ?? 0) / 1000;
     total += delta;
-    const frame = describe(nodes.get(id)?.callFrame);
+    const frame = describe(nodes.get(id)?.callFrame, bundle);
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + delta);
   }
   const frames = [...byFrame.entries()]
@@ -79,7 +84,7 @@ export function selfTimes(profile, top) {
     if (!own || own.url || /^\(/.test(own.functionName)) continue;
     let up = parent.get(id);
     while (up !== undefined && !nodes.get(up)?.callFrame.url) up = parent.get(up);
-    const key = `${describe(own)} ← ${up === undefined ? "(none)" : describe(nodes.get(up).callFrame)}`;
+    const key = `${describe(own)} ← ${up === undefined ? "(none)" : describe(nodes.get(up).callFrame, bundle)}`;
     viaCaller.set(key, (viaCaller.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
   }
   const nativeByCaller = [...viaCaller.entries()]
@@ -89,12 +94,46 @@ export function selfTimes(profile, top) {
   return { totalMs: total, samples: profile.samples.length, top: frames.slice(0, top), nativeByCaller };
 }
 
-function describe(callFrame) {
+function describe(callFrame, bundle) {
   if (!callFrame) return "(unknown)";
   const name = callFrame.functionName || "(anonymous)";
   if (!callFrame.url) return name;
   const file = callFrame.url.replace(/^.*[/\\]/, "");
-  return `${name} ${file}:${callFrame.lineNumber + 1}`;
+  const where = bundle ? ` [${enclosing(bundle, callFrame.lineNumber)}]` : "";
+  return `${name} ${file}:${callFrame.lineNumber + 1}${where}`;
+}
+
+/** The class and method around a line of the dev bundle: names anonymous callbacks. */
+function enclosing(lines, index) {
+  const names = [];
+  for (let i = index; i >= 0 && i > index - 400 && names.length < 2; i--) {
+    const line = lines[i] ?? "";
+    const cls = /^(?:var|let|const) (\w+) = class\b|^\s*class (\w+)/.exec(line);
+    if (cls) {
+      names.push(cls[1] ?? cls[2]);
+      break;
+    }
+    const method = /^\s*(?:async\s+|static\s+|get\s+)*(?:function\s+)?([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*\{\s*$/.exec(
+      line,
+    );
+    if (method && names.length === 0 && !["if", "for", "while", "switch", "catch"].includes(method[1]))
+      names.push(method[1]);
+  }
+  return names.reverse().join(".") || "?";
+}
+
+/** The newest bundle wrangler dev wrote for this checkout (it is removed when the server stops). */
+function devBundle(root) {
+  try {
+    const dir = join(root, ".wrangler/tmp");
+    const newest = readdirSync(dir)
+      .filter((name) => name.startsWith("dev-"))
+      .map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at)[0];
+    return newest ? readFileSync(join(dir, newest.name, "index.js"), "utf8").split("\n") : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The DevTools WebSocket of the Worker's isolate, with a promise-returning call(). */
@@ -115,15 +154,22 @@ async function connectInspector(port) {
     ws.addEventListener("open", resolve);
     ws.addEventListener("error", () => reject(new Error("inspector socket failed")));
   });
-  let nextId = 1;
+  // Far from the ids the inspector proxy uses for its own requests on the same session.
+  let nextId = 900_000_000 + Math.floor(Math.random() * 1_000_000);
   const pending = new Map();
+  // wrangler dev rebuilds when a source file changes (a shared tree), which drops this session.
+  ws.addEventListener("close", () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("inspector closed (did wrangler reload?)"));
+    pending.clear();
+  });
   ws.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     const waiter = pending.get(message.id);
     if (!waiter) return;
+    // workerd answers Profiler.enable/start by sending the request back (same id, no result).
     pending.delete(message.id);
     if (message.error) waiter.reject(new Error(`${message.error.message}`));
-    else waiter.resolve(message.result);
+    else waiter.resolve(message.result ?? {});
   });
   return {
     target: { title: target.title, url: target.url },
@@ -146,7 +192,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const index = process.argv.indexOf(`--${name}`);
     return index > 0 ? Number(process.argv[index + 1]) : fallback;
   };
-  const result = await profileRoom({ rooms: arg("rooms", 20), seconds: arg("seconds", 10) });
+  const rootIndex = process.argv.indexOf("--root");
+  const root = rootIndex > 0 ? resolve(process.argv[rootIndex + 1]) : undefined;
+  const result = await profileRoom({ rooms: arg("rooms", 20), seconds: arg("seconds", 10), root });
   const { load } = result;
   console.log(
     `R=${result.rooms}, ${result.seconds} s: sent ${load.sent}, p50 ${load.p50?.toFixed(1)} ms, p99 ${load.p99?.toFixed(1)} ms; profile ${result.file}`,

@@ -24,7 +24,10 @@ export async function signUp(origin, username, { lifetimeHours = 24, password = 
   return { user, ip, cookie: /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie"))[0] };
 }
 
-/** Connects two people; their conversation id. */
+/**
+ * Connects two people; their conversation id. Where connecting is a message request (the asker
+ * may send 3 messages until it is accepted), the other side accepts it, as a real pair would.
+ */
 export async function connectPair(origin, a, b) {
   const response = await fetch(`${origin}/api/connections`, {
     method: "POST",
@@ -34,7 +37,15 @@ export async function connectPair(origin, a, b) {
   if (response.status !== 201 && response.status !== 200) {
     throw new Error(`connect: ${response.status} ${await response.text()}`);
   }
-  return (await response.json()).connection.conversationId;
+  const { connection } = await response.json();
+  if (connection.status !== undefined && connection.status !== "accepted") {
+    const accepted = await fetch(`${origin}/api/connections/${a.user.id}/accept`, {
+      method: "POST",
+      headers: { Origin: origin, Cookie: b.cookie, "CF-Connecting-IP": b.ip },
+    });
+    if (!accepted.ok) throw new Error(`accept: ${accepted.status} ${await accepted.text()}`);
+  }
+  return connection.conversationId;
 }
 
 /** Signs up `count` people named `<prefix><i>` and pairs them (0-1, 2-3, …): [{ a, b, conversationId }]. */

@@ -11,8 +11,10 @@ import { ensureDevVars, offlineEnv, projectRoot } from "../../scripts/dev-env.mj
 
 /**
  * @param {{ name: string, config?: string, healthPath?: string, testScheduled?: boolean,
- *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string }} options
+ *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string, root?: string }} options
  *   logLevel: WRANGLER_LOG for this server (the Worker's console.log shows from "info")
+ *   root: another checkout of the app to serve (an older commit, for a before/after profile);
+ *   the pinned wrangler of this one serves it
  */
 export async function startServer(options) {
   ensureDevVars();
@@ -33,7 +35,7 @@ export async function startServer(options) {
   const launch = async () => {
     output = "";
     child = spawn(resolve(projectRoot, "node_modules/.bin/wrangler"), args, {
-      cwd: projectRoot,
+      cwd: options.root ?? projectRoot,
       env: { ...offlineEnv(), ...(options.logLevel ? { WRANGLER_LOG: options.logLevel } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
