@@ -76,11 +76,17 @@ export class ConversationRoom extends DurableObject<Env> {
     const refusal = HibernatingSockets.refuseNonUpgrade(request);
     if (refusal) return refusal;
     const identity = readIdentity(request);
-    if (!identity?.conversationId || !identity.members) {
+    if (!identity?.conversationId) {
       return Response.json({ error: { code: "bad_request", message: "Missing identity." } }, { status: 400 });
     }
     const now = Date.now();
-    this.log.remember(identity.conversationId, identity.members, identity.pendingFrom ?? null);
+    if (identity.members) {
+      this.log.remember(identity.conversationId, identity.members, identity.pendingFrom ?? null);
+    } else if (this.log.conversationId() !== identity.conversationId || !this.isMember(identity.userId)) {
+      // The Worker could not ask the Store: only a member this room already knows comes in.
+      const error = { code: "conversation_not_found", message: "No such conversation." };
+      return Response.json({ error }, { status: 404 });
+    }
     this.sockets.makeRoom(identity.userId, WIRE_LIMITS.socketsPerUser, CLOSE_REPLACED);
     const wasPresent = this.sockets.ofUser(identity.userId).length > 0;
     const { client, server } = this.sockets.accept(identity, now);
@@ -132,8 +138,17 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /** A page of history, oldest first; empty once the conversation was destroyed. */
-  async history(beforeSeq: number | undefined, limit: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+  async history(
+    beforeSeq: number | undefined,
+    limit: number,
+    memberCheck?: string,
+  ): Promise<{ messages: Message[]; hasMore: boolean } | null> {
+    if (memberCheck !== undefined && !this.isMember(memberCheck)) return null;
     return this.log.page(beforeSeq, limit);
+  }
+
+  private isMember(userId: string): boolean {
+    return this.log.members().some((member) => member.id === userId);
   }
 
   /** The request was accepted: presence, typing and receipts flow from now on. */
@@ -160,6 +175,8 @@ export class ConversationRoom extends DurableObject<Env> {
       else this.sockets.close(ws, CLOSE_CONVERSATION_ENDED, "conversation deleted");
     }
     this.typing.clear();
+    // A batch still being written would land after the caller deletes the archive: wait for it.
+    await this.archive.settled();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.scheduler.reset();

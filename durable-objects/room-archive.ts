@@ -26,6 +26,8 @@ export type FlushOutcome =
  */
 export class RoomArchive {
   private failures = 0;
+  /** The flush under way, so that destroying the room can wait for it (a late write would orphan messages). */
+  private running: Promise<FlushOutcome> | null = null;
 
   constructor(
     private readonly log: ConversationLog,
@@ -33,7 +35,20 @@ export class RoomArchive {
   ) {}
 
   /** Nothing on the message path awaits this: the room's alarm calls it. */
-  async flush(): Promise<FlushOutcome> {
+  flush(): Promise<FlushOutcome> {
+    const running = this.write().finally(() => {
+      if (this.running === running) this.running = null;
+    });
+    this.running = running;
+    return running;
+  }
+
+  /** Resolves once no flush is under way. */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private async write(): Promise<FlushOutcome> {
     const conversationId = this.log.conversationId();
     let written = 0;
     for (let round = 0; round < BATCHES_PER_FLUSH; round++) {

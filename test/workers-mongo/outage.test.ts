@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorBody, HealthBody } from "../../protocol/api";
 import type { ArchivedMessage } from "../../server/ports/store";
-import { api, connect, type Session, signUp, uniqueName } from "../workers/helpers";
+import { api, connect, openSocket, roomPath, type Session, signUp, uniqueName, upgrade } from "../workers/helpers";
 import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
 
 async function health(): Promise<{ status: number; body: HealthBody }> {
@@ -50,9 +50,19 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
     }));
   const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
 
+  let eve: Session;
+  let chat: string;
+
   beforeAll(async () => {
     ann = await signUp(uniqueName("ann"));
     bob = await signUp(uniqueName("bob"));
+    eve = await signUp(uniqueName("eve"));
+    // A conversation the room knows before the outage.
+    chat = await connect(ann, bob);
+    const room = await openSocket(roomPath(chat), ann.cookie);
+    room.send({ type: "send", id: "before-outage", body: "said before Mongo went down" });
+    await room.nextOfType("ack");
+    room.close();
     // Lands before the outage; the next batch is attempted during it.
     expect(await host().archiveMessages(batch(1, 3))).toEqual({ ok: true, value: { inserted: 3 } });
     await mongo("stop");
@@ -83,6 +93,29 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
     const connectAttempt = await api("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
     expect(connectAttempt.status).toBe(503);
     expect(await errorCode(connectAttempt)).toBe("store_unavailable");
+  });
+
+  it("keeps chat going from the rooms: reconnects, history and me answer; a stranger is still refused", async () => {
+    const me = await api("/api/me", { cookie: ann.cookie });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { id: ann.user.id, username: ann.user.username } });
+
+    const history = await api(`/api/conversations/${chat}/messages`, { cookie: bob.cookie });
+    expect(history.status).toBe(200);
+    expect(await history.json()).toMatchObject({ messages: [{ id: "before-outage" }] });
+
+    const a = await openSocket(roomPath(chat), ann.cookie);
+    const b = await openSocket(roomPath(chat), bob.cookie);
+    expect(await a.nextOfType("hello")).toMatchObject({ lastSeq: 1 });
+    a.send({ type: "send", id: "during-outage", body: "still here" });
+    expect(
+      await b.next((frame) => frame.type === "message" && (frame.message as { id: string }).id === "during-outage"),
+    ).toBeTruthy();
+
+    expect((await upgrade(roomPath(chat), eve.cookie)).status).toBe(404);
+    expect((await api(`/api/conversations/${chat}/messages`, { cookie: eve.cookie })).status).toBe(404);
+    a.close();
+    b.close();
   });
 
   it("reports in /api/health that Mongo does not answer", async () => {

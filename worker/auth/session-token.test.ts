@@ -4,7 +4,13 @@ import { type SessionClaims, signSession, verifySession } from "./session-token"
 
 const SECRET = "test-secret-for-session-tokens-0123456789";
 const NOW = 1_800_000_000_000;
-const claims: SessionClaims = { userId: "user-123", sessionId: "session-1", expiresAt: NOW + 60_000 };
+const claims: SessionClaims = {
+  userId: "user-123",
+  username: "ann",
+  createdAt: NOW - 60_000,
+  sessionId: "session-1",
+  expiresAt: NOW + 60_000,
+};
 
 const encoder = new TextEncoder();
 
@@ -63,8 +69,8 @@ describe("session tokens", () => {
   });
 
   it("uses the current time when none is given", async () => {
-    const live = await signSession({ userId: "u", sessionId: "s", expiresAt: Date.now() + 60_000 }, SECRET);
-    const dead = await signSession({ userId: "u", sessionId: "s", expiresAt: Date.now() - 1 }, SECRET);
+    const live = await signSession({ ...claims, expiresAt: Date.now() + 60_000 }, SECRET);
+    const dead = await signSession({ ...claims, expiresAt: Date.now() - 1 }, SECRET);
     expect(await verifySession(live, SECRET)).not.toBeNull();
     expect(await verifySession(dead, SECRET)).toBeNull();
   });

@@ -3,6 +3,10 @@ import { fromBase64Url, toBase64Url } from "../lib/encoding";
 /** What a session cookie proves: who, which sign-in, and until when (never past the account's expiry). */
 export interface SessionClaims {
   userId: string;
+  /** So that a signed-in read can go on while the Store is unreachable (empty in older tokens). */
+  username: string;
+  /** When the account was created (0 in older tokens). */
+  createdAt: number;
   /** One per sign-in, so logging out can end this session and no other. */
   sessionId: string;
   /** Milliseconds since the epoch. */
@@ -14,7 +18,15 @@ const encoder = new TextEncoder();
 /** `<payload>.<signature>`, both base64url; HMAC-SHA256 with the Worker secret. */
 export async function signSession(claims: SessionClaims, secret: string): Promise<string> {
   const payload = toBase64Url(
-    encoder.encode(JSON.stringify({ uid: claims.userId, sid: claims.sessionId, exp: claims.expiresAt })),
+    encoder.encode(
+      JSON.stringify({
+        uid: claims.userId,
+        un: claims.username,
+        ca: claims.createdAt,
+        sid: claims.sessionId,
+        exp: claims.expiresAt,
+      }),
+    ),
   );
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload));
   return `${payload}.${toBase64Url(new Uint8Array(signature))}`;
@@ -37,9 +49,15 @@ export async function verifySession(token: string, secret: string, now = Date.no
 
 function parseClaims(json: string): SessionClaims | null {
   try {
-    const value = JSON.parse(json) as { uid?: unknown; sid?: unknown; exp?: unknown };
+    const value = JSON.parse(json) as { uid?: unknown; un?: unknown; ca?: unknown; sid?: unknown; exp?: unknown };
     if (typeof value.uid !== "string" || typeof value.sid !== "string" || typeof value.exp !== "number") return null;
-    return { userId: value.uid, sessionId: value.sid, expiresAt: value.exp };
+    return {
+      userId: value.uid,
+      username: typeof value.un === "string" ? value.un : "",
+      createdAt: typeof value.ca === "number" ? value.ca : 0,
+      sessionId: value.sid,
+      expiresAt: value.exp,
+    };
   } catch {
     return null;
   }

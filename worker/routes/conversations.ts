@@ -6,7 +6,7 @@ import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
 import type { OpenedConversation } from "../../server/ports/store";
 import { requireUser } from "../auth/session";
 import type { AppEnv, SignedInContext } from "../context";
-import { notFound, storeUnavailable } from "../lib/errors";
+import { notFound } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
 
@@ -29,7 +29,10 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get("/:id/messages", validate("query", HistoryQuery), async (c) => {
     const conversation = await openConversation(c, c.req.param("id"));
     const { before, limit } = c.req.valid("query");
-    const page = await roomFor(c.env, conversation.id).history(before, limit);
+    // Without the Store's word, the room answers only a member it knows.
+    const memberCheck = conversation.verified ? undefined : c.var.user.id;
+    const page = await roomFor(c.env, conversation.id).history(before, limit, memberCheck);
+    if (!page) throw notFoundConversation();
     return c.json<{ messages: Message[]; hasMore: boolean }>(page);
   })
   .get("/:id/ws", async (c) => {
@@ -42,17 +45,25 @@ export const conversationRoutes = new Hono<AppEnv>()
       sessionId: session.sessionId,
       expiresAt: user.expiresAt,
       conversationId: conversation.id,
-      members: conversation.members,
-      pendingFrom: conversation.pendingFrom,
+      // Absent when the Store could not be asked: the room then admits only members it knows.
+      ...(conversation.verified ? { members: conversation.members, pendingFrom: conversation.pendingFrom } : {}),
     };
     return roomFor(c.env, conversation.id).fetch(withIdentity(c.req.raw, identity));
   });
 
-/** The conversation with its members, when it exists and the signed-in user may open it. */
-async function openConversation(c: SignedInContext, conversationId: string): Promise<OpenedConversation> {
+type Opened = (OpenedConversation & { verified: true }) | { id: string; verified: false };
+
+/**
+ * The conversation with its members, when it exists and the signed-in user may open it. While
+ * the Store is unreachable the room decides by its own members table, so open chats, reconnects
+ * and history go on.
+ */
+async function openConversation(c: SignedInContext, conversationId: string): Promise<Opened> {
   const opened = await c.var.store.openConversation(c.var.user.id, conversationId);
-  if (opened.ok) return opened.value;
-  if (opened.reason === "unavailable") throw storeUnavailable();
-  // Not a member: the same answer as for no conversation, so ids cannot be probed.
-  throw notFound("No such conversation.", "conversation_not_found");
+  if (opened.ok) return { ...opened.value, verified: true };
+  if (opened.reason === "unavailable") return { id: conversationId, verified: false };
+  throw notFoundConversation();
 }
+
+/** Not a member: the same answer as for no conversation, so ids cannot be probed. */
+const notFoundConversation = () => notFound("No such conversation.", "conversation_not_found");
