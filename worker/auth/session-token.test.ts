@@ -89,8 +89,11 @@ describe("session tokens", () => {
       expect(await verifySession(token, SECRET, NOW), payload).toBeNull();
     }
     // The helper signs as signSession does, so a valid payload from it is accepted.
+    // A token from before names and creation times were signed: those read as unknown.
     expect(await verifySession(await signRaw('{"uid":"u","sid":"s","exp":1900000000000}'), SECRET, NOW)).toEqual({
       userId: "u",
+      username: "",
+      createdAt: 0,
       sessionId: "s",
       expiresAt: 1_900_000_000_000,
     });
