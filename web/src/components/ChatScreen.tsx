@@ -9,7 +9,7 @@ import type { OutboxStore } from "../models/outbox-store";
 import { PageModel } from "../models/page";
 import { SearchModel } from "../models/search";
 import type { Session } from "../models/session";
-import { chatWindow } from "../screens";
+import { chatWindow, signedOutScreens } from "../screens";
 import { Header } from "./Header";
 import { Lazy } from "./Lazy";
 import { ListOfConnections } from "./ListOfConnections";
@@ -38,10 +38,14 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
     if (!openConversationId.peek()) listPane.current?.focus();
   }, []);
 
-  // Opening a chat is what comes next: its chunk is fetched once the list is on screen.
+  // Opening a chat is what comes next: its chunk is fetched once the list is on screen; so is the
+  // login screen's, which logging out (maybe offline) or a session's end shows.
   useEffect(() => {
     if (!connections.loaded.value) return;
-    const timer = setTimeout(chatWindow.preload, CHAT_PRELOAD_MS);
+    const timer = setTimeout(() => {
+      chatWindow.preload();
+      signedOutScreens.preload();
+    }, CHAT_PRELOAD_MS);
     return () => clearTimeout(timer);
   }, [connections.loaded.value]);
 

@@ -180,6 +180,21 @@ describe("message requests", () => {
     expect(connections.departures.value).toEqual([]);
   });
 
+  it("closes an open request it deletes with no notice when the hub's word comes before the answer", async () => {
+    let answer: ((response: Response) => void) | undefined;
+    const { connections, hub, route } = await annsRequests("c-carol", {
+      "GET /api/connections": list,
+      "DELETE /api/connections/u-carol": () => new Promise<Response>((resolve) => (answer = resolve)) as never,
+    });
+    const declined = connections.decline("u-carol");
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    hub.receive({ type: "connection-removed", userId: "u-carol", conversationId: "c-carol", reason: "removed" });
+    answer!(new Response(null, { status: 204 }));
+    await declined;
+    expect(route.value).toEqual({ name: "home", conversationId: null });
+    expect(connections.departures.value).toEqual([]);
+  });
+
   it("blocks a person: POST /api/blocks, and their conversation goes", async () => {
     let body: unknown;
     const { connections, calls } = await annsRequests(null, { "GET /api/connections": list });

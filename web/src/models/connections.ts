@@ -65,6 +65,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const departures = signal<Departure[]>([]);
   /** A newer tab of this person took this tab's place (4004): nothing here is live any more. */
   const replaced = signal(false);
+  /** Conversations the person is deleting or blocking right now: their ending is no news. */
+  const leaving = new Set<string>();
   /** Conversations in which the other person is typing, for the list. */
   const typing = new TypingTracker();
   /** Presence is known only while the hub is connected: otherwise the dots are grey, not "offline". */
@@ -151,7 +153,9 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
         list.value = list.value.filter((item) => item.conversationId !== frame.conversationId);
         const reason = frame.reason ?? "removed";
         const open = openConversationId.value === frame.conversationId;
-        const seen = departures.value.some((item) => item.conversationId === frame.conversationId);
+        const seen =
+          leaving.has(frame.conversationId) ||
+          departures.value.some((item) => item.conversationId === frame.conversationId);
         // The open chat stays where it is and says what happened; the list says so when an account ended.
         if (seen || !(open || (gone && reason === "account-ended"))) return;
         const departure: Departure = gone
@@ -210,12 +214,20 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
 
   void refresh();
 
-  /** The conversation is gone by the person's own doing: off the list, and closed if open, with no notice. */
-  const forget = (userId: string) => {
-    const gone = list.peek().find((item) => item.user.id === userId);
-    if (!gone) return;
-    if (openConversationId.peek() === gone.conversationId) navigate("/", { replace: true });
+  /**
+   * Ends a conversation by the person's own doing: off the list and closed if open, with no
+   * notice, even when the hub's word of it comes before the answer.
+   */
+  const leave = async (userId: string, call: () => Promise<void>) => {
+    const conversationId = list.peek().find((item) => item.user.id === userId)?.conversationId;
+    if (conversationId) leaving.add(conversationId);
+    try {
+      await call();
+    } finally {
+      if (conversationId) leaving.delete(conversationId);
+    }
     list.value = list.peek().filter((item) => item.user.id !== userId);
+    if (conversationId && openConversationId.peek() === conversationId) navigate("/", { replace: true });
   };
 
   return {
@@ -259,14 +271,12 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       upsert((await api.accept(userId)).connection);
     },
     /** Declines a request (or removes a contact): the conversation is deleted for both sides. */
-    async decline(userId: string): Promise<void> {
-      await api.disconnect(userId);
-      forget(userId);
+    decline(userId: string): Promise<void> {
+      return leave(userId, () => api.disconnect(userId));
     },
     /** Blocks the person: the connection and its conversation go, and they can no longer reach the person. */
-    async block(userId: string): Promise<void> {
-      await api.block(userId);
-      forget(userId);
+    block(userId: string): Promise<void> {
+      return leave(userId, () => api.block(userId));
     },
     markRead(conversationId: string) {
       const item = byConversation.value.get(conversationId);
