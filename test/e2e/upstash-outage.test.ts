@@ -145,6 +145,8 @@ describe("the app with Upstash as its Cache", () => {
     const added = await call("/api/connections", { cookie: ann.cookie, body: { userId: bob.user.id } });
     expect(added.status).toBe(201);
     conversationId = ((await added.json()) as { connection: Connection }).connection.conversationId;
+    // Bob accepts the request, so that the conversation is not held to a request's three messages.
+    expect((await call(`/api/connections/${ann.user.id}/accept`, { cookie: bob.cookie, body: {} })).status).toBe(200);
     annRoom = await open(`/api/conversations/${conversationId}/ws`, ann.cookie);
     bobRoom = await open(`/api/conversations/${conversationId}/ws`, bob.cookie);
     await annRoom.next("hello");
