@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, UserSummary } from "../../protocol/api";
 import { RATE_RULES } from "../../server/rate-limit";
-import { api, connect, type Frame, openSocket, request, roomPath, signUp } from "./helpers";
-
-const HUB = "/api/me/ws";
+import { api, connect, type Frame, HUB, openSocket, request, roomPath, signUp } from "./helpers";
 
 async function connectionsOf(cookie: string): Promise<Connection[]> {
   return (await (await api("/api/connections", { cookie })).json<{ connections: Connection[] }>()).connections;

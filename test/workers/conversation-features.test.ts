@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, Message } from "../../protocol/api";
-import { api, connect, type Frame, openSocket, roomPath, signUp } from "./helpers";
-
-const HUB = "/api/me/ws";
-
-async function pair() {
-  const ann = await signUp();
-  const bob = await signUp();
-  const conversationId = await connect(ann, bob);
-  return { ann, bob, conversationId };
-}
+import { api, connect, type Frame, HUB, openSocket, pair, roomPath, signUp } from "./helpers";
 
 async function connectionsOf(cookie: string): Promise<Connection[]> {
   return (await (await api("/api/connections", { cookie })).json<{ connections: Connection[] }>()).connections;

@@ -4,16 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hubFor, roomFor } from "../../durable-objects/addresses";
 import type { Message } from "../../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../protocol/wire";
-import { api, connect, login, openSocket, roomPath, signUp } from "./helpers";
-
-const HUB = "/api/me/ws";
-
-async function pair() {
-  const ann = await signUp();
-  const bob = await signUp();
-  const conversationId = await connect(ann, bob);
-  return { ann, bob, conversationId };
-}
+import { api, connect, HUB, login, openSocket, pair, roomPath, signUp } from "./helpers";
 
 async function history(conversationId: string, cookie: string): Promise<Message[]> {
   const response = await api(`/api/conversations/${conversationId}/messages`, { cookie });

@@ -71,6 +71,17 @@ export async function login(session: Session, password = "correct horse battery"
   return { user: session.user, cookie: sessionCookie(response) };
 }
 
+/** The user hub's socket path. */
+export const HUB = "/api/me/ws";
+
+/** Two new people who are contacts, and their conversation. */
+export async function pair() {
+  const ann = await signUp();
+  const bob = await signUp();
+  const conversationId = await connect(ann, bob);
+  return { ann, bob, conversationId };
+}
+
 /** `a` asks `b` (a message request, still pending); returns their conversation id. */
 export async function request(a: Session, b: Session): Promise<string> {
   const response = await api("/api/connections", { cookie: a.cookie, body: { userId: b.user.id } });

@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { log } from "../../server/log";
 import { endedSessionsFor } from "../../server/ports";
 import type { UserRecord } from "../../server/ports/store";
-import type { AppContext, AppEnv, SignedInEnv } from "../context";
+import type { AppContext, AppEnv, SignedInContext, SignedInEnv } from "../context";
 import { ApiError, storeUnavailable, unauthorized } from "../lib/errors";
 import { type SessionClaims, signSession, verifySession } from "./session-token";
 
@@ -95,6 +95,12 @@ export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
   c.set("session", claims);
   return next();
 });
+
+/** Who a socket opened now belongs to: the user, this sign-in, and when the account ends. */
+export function socketOwner(c: SignedInContext) {
+  const { user, session } = c.var;
+  return { userId: user.id, username: user.username, sessionId: session.sessionId, expiresAt: user.expiresAt };
+}
 
 function changesState(c: Context): boolean {
   return !SAFE_METHODS.has(c.req.method) || isUpgrade(c);

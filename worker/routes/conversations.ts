@@ -4,7 +4,7 @@ import { roomFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
 import type { OpenedConversation } from "../../server/ports/store";
-import { requireUser } from "../auth/session";
+import { requireUser, socketOwner } from "../auth/session";
 import type { AppEnv, SignedInContext } from "../context";
 import { notFound } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
@@ -38,12 +38,8 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get("/:id/ws", async (c) => {
     requireUpgrade(c);
     const conversation = await openConversation(c, c.req.param("id"));
-    const { user, session } = c.var;
     const identity = {
-      userId: user.id,
-      username: user.username,
-      sessionId: session.sessionId,
-      expiresAt: user.expiresAt,
+      ...socketOwner(c),
       conversationId: conversation.id,
       // Absent when the Store could not be asked: the room then admits only members it knows.
       ...(conversation.verified ? { members: conversation.members, pendingFrom: conversation.pendingFrom } : {}),

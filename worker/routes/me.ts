@@ -3,7 +3,7 @@ import { hubFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import type { User } from "../../protocol/api";
 import { removeAccount } from "../account";
-import { endSession, requireUser } from "../auth/session";
+import { endSession, requireUser, socketOwner } from "../auth/session";
 import type { AppEnv } from "../context";
 import { requireUpgrade } from "../lib/upgrade";
 import { toUser } from "../lib/views";
@@ -18,12 +18,5 @@ export const meRoutes = new Hono<AppEnv>()
   })
   .get("/ws", (c) => {
     requireUpgrade(c);
-    const { user, session } = c.var;
-    const identity = {
-      userId: user.id,
-      username: user.username,
-      sessionId: session.sessionId,
-      expiresAt: user.expiresAt,
-    };
-    return hubFor(c.env, user.id).fetch(withIdentity(c.req.raw, identity));
+    return hubFor(c.env, c.var.user.id).fetch(withIdentity(c.req.raw, socketOwner(c)));
   });
