@@ -12,9 +12,14 @@ import { freePort, startServer } from "./lib/server.mjs";
 
 const PER_PERSON = 4;
 
-export async function profileRoom({ rooms = 20, seconds = 10, top = 25, root } = {}) {
+export async function profileRoom({ rooms = 20, seconds = 10, top = 25, root, app } = {}) {
   const inspectorPort = await freePort();
-  const server = await startServer({ name: "profile", inspectorPort, root });
+  const server = await startServer({
+    name: "profile",
+    inspectorPort,
+    root,
+    ...(app ? { config: app.config, noBundle: true } : {}),
+  });
   try {
     const pairs = await makePairs(server.url, `pf${rooms}_`, rooms);
     const ledger = new Ledger();
@@ -37,7 +42,9 @@ export async function profileRoom({ rooms = 20, seconds = 10, top = 25, root } =
     const { profile } = await inspector.call("Profiler.stop");
     if (!profile) throw new Error("Profiler.stop answered without a profile");
     inspector.close();
-    const bundle = devBundle(root ?? projectRoot);
+    const bundle = app
+      ? readFileSync(join(app.outdir, "index.js"), "utf8").split("\n")
+      : devBundle(root ?? projectRoot);
     closeAll(sockets);
     await sleep(300);
 

@@ -4,8 +4,8 @@
 // `wrangler dev`, each with its own --persist-to. Prints a table, writes JSON to bench/results/.
 // Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
@@ -23,7 +23,7 @@ import {
   signUp,
   sleep,
 } from "./lib/client.mjs";
-import { rssMiB, startServer } from "./lib/server.mjs";
+import { rssMiB, snapshotApp, startServer } from "./lib/server.mjs";
 import { profileRoom } from "./profile.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -50,9 +50,12 @@ const servers = [];
 const stopAll = () => Promise.allSettled(servers.splice(0).map((server) => server.stop()));
 process.on("SIGINT", () => stopAll().then(() => process.exit(130)));
 
+// Everything below serves this snapshot of the app: others saving files cannot restart it mid-run.
+const app = snapshotApp();
+const appServer = (options) => startServer({ ...options, config: app.config, noBundle: true });
 try {
   log("sizes");
-  results.sizes = sizes();
+  results.sizes = sizes(app);
 
   log("starting the baseline and the project");
   const baseline = await startServer({
@@ -61,7 +64,7 @@ try {
     healthPath: "/health",
   });
   servers.push(baseline);
-  const project = await startServer({ name: "project" });
+  const project = await appServer({ name: "project" });
   servers.push(project);
   results.conversations = await conversations(baseline, project);
   await stopAll();
@@ -77,10 +80,11 @@ try {
   results.upstashCalls = upstashCalls();
   if (withProfile) {
     log("CPU profile at R=20");
-    results.profile = await profileRoom({ rooms: 20, seconds: quick ? 5 : 10 });
+    results.profile = await profileRoom({ rooms: 20, seconds: quick ? 5 : 10, app });
   }
 } finally {
   await stopAll();
+  app.stop();
 }
 results.machine.loadAverageAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -163,7 +167,7 @@ async function traffic(pairs, open, seconds) {
  * windows and nothing stored. The replay comes in pages: on `replayed` with more, ask again.
  */
 async function resume() {
-  const server = await startServer({ name: "resume" });
+  const server = await appServer({ name: "resume" });
   servers.push(server);
   const [pair] = await makePairs(server.url, "rs_", 1);
   const target = PLAN.resume;
@@ -246,7 +250,7 @@ async function catchUp(server, pair, expected) {
 
 /** 1 000 sockets in 200 conversations (3 + 2 tabs), one message a second per conversation. */
 async function manySockets() {
-  const server = await startServer({ name: "sockets" });
+  const server = await appServer({ name: "sockets" });
   servers.push(server);
   const rss = { idle: rssMiB(server.workerdPid()) };
   const { conversations: count, seconds } = PLAN.sockets;
@@ -304,7 +308,7 @@ async function manySockets() {
  * Worker): the 10 000 figure is a linear extrapolation, labelled as such.
  */
 async function purge() {
-  const server = await startServer({ name: "purge", testScheduled: true });
+  const server = await appServer({ name: "purge", testScheduled: true });
   servers.push(server);
   const n = PLAN.purge;
   const setupStart = performance.now();
@@ -373,34 +377,24 @@ function upstashCalls() {
     cwd: projectRoot,
     env: offlineEnv(),
     encoding: "utf8",
-    timeout: 180_000,
+    timeout: 90_000,
   });
   return { status: run.status, output: `${run.stdout}${run.status === 0 ? "" : run.stderr}`.trim() };
 }
 
-/** Worker bundle from `wrangler deploy --dry-run --outdir`, first page JS+CSS from a Vite build. */
-function sizes() {
-  const page = measureFirstPage({ build: true });
-  const outdir = mkdtempSync(join(tmpdir(), "edge-chat-bench-bundle-"));
-  try {
-    const run = spawnSync(
-      resolve(projectRoot, "node_modules/.bin/wrangler"),
-      ["deploy", "--dry-run", "--outdir", outdir],
-      { cwd: projectRoot, env: offlineEnv(), encoding: "utf8" },
-    );
-    if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stderr}`);
-    const modules = readdirSync(outdir).filter((name) => /\.(m?js|wasm)$/.test(name));
-    let raw = 0;
-    let gzipped = 0;
-    for (const name of modules) {
-      const bytes = readFileSync(join(outdir, name));
-      raw += bytes.byteLength;
-      gzipped += gzipSync(bytes, { level: 9 }).byteLength;
-    }
-    return { worker: { modules, rawBytes: raw, gzipBytes: gzipped }, firstPage: page };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
+/** Worker bundle: the snapshot's `wrangler deploy --dry-run --outdir`; first page JS+CSS from a Vite build. */
+function sizes(app) {
+  let raw = 0;
+  let gzipped = 0;
+  for (const name of app.modules) {
+    const bytes = readFileSync(join(app.outdir, name));
+    raw += bytes.byteLength;
+    gzipped += gzipSync(bytes, { level: 9 }).byteLength;
   }
+  return {
+    worker: { modules: app.modules, rawBytes: raw, gzipBytes: gzipped },
+    firstPage: measureFirstPage({ build: true }),
+  };
 }
 
 /**

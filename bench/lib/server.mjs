@@ -2,8 +2,8 @@
 // free port on 127.0.0.1, its own --persist-to), with what the bench also needs: another config
 // (the baseline), --test-scheduled, --inspector-port, a restart on the same state, and the pid of
 // the workerd process that serves it (for its RSS).
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,8 +11,10 @@ import { ensureDevVars, offlineEnv, projectRoot } from "../../scripts/dev-env.mj
 
 /**
  * @param {{ name: string, config?: string, healthPath?: string, testScheduled?: boolean,
- *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string, root?: string }} options
+ *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string, root?: string,
+ *   noBundle?: boolean }} options
  *   logLevel: WRANGLER_LOG for this server (the Worker's console.log shows from "info")
+ *   noBundle: serve `config`'s main as it is (a snapshot from snapshotApp(), which nobody edits)
  *   root: another checkout of the app to serve (an older commit, for a before/after profile);
  *   the pinned wrangler of this one serves it
  */
@@ -24,6 +26,7 @@ export async function startServer(options) {
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir];
   args.push("--show-interactive-dev-session=false");
   if (options.config) args.push("--config", options.config);
+  if (options.noBundle) args.push("--no-bundle");
   if (options.testScheduled) args.push("--test-scheduled");
   // An inspector port of its own, always: two servers started together otherwise race for one.
   args.push("--inspector-port", String(options.inspectorPort ?? (await freePort())));
@@ -150,4 +153,39 @@ export function freePort() {
       server.close(() => done(port));
     });
   });
+}
+
+/**
+ * The app as it is now, bundled once by the pinned wrangler (`deploy --dry-run`), with a copy of
+ * its config pointing at that bundle. In a shared working tree `wrangler dev` rebuilds and
+ * restarts workerd whenever someone saves a source file, dropping every socket mid-measurement;
+ * a snapshot is served with `--no-bundle`, so what is measured stays what was there at the start.
+ * Returns { config, dir, modules, stop }.
+ */
+export function snapshotApp() {
+  ensureDevVars();
+  const dir = mkdtempSync(join(tmpdir(), "edge-chat-bench-app-"));
+  const outdir = join(dir, "bundle");
+  const run = spawnSync(
+    resolve(projectRoot, "node_modules/.bin/wrangler"),
+    ["deploy", "--dry-run", "--outdir", outdir],
+    {
+      cwd: projectRoot,
+      env: offlineEnv(),
+      encoding: "utf8",
+    },
+  );
+  if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stderr}`);
+  const toml = readFileSync(resolve(projectRoot, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, 'main = "bundle/index.js"')
+    .replace(/^directory = "dist\/web"$/m, `directory = ${JSON.stringify(resolve(projectRoot, "dist/web"))}`);
+  writeFileSync(join(dir, "wrangler.toml"), toml);
+  copyFileSync(resolve(projectRoot, ".dev.vars"), join(dir, ".dev.vars"));
+  return {
+    config: join(dir, "wrangler.toml"),
+    dir,
+    outdir,
+    modules: readdirSync(outdir).filter((name) => /\.(m?js|wasm)$/.test(name)),
+    stop: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
