@@ -147,6 +147,10 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.log.page(beforeSeq, limit);
   }
 
+  private someMemberAbsent(): boolean {
+    return this.log.members().some((member) => this.sockets.ofUser(member.id).length === 0);
+  }
+
   private isMember(userId: string): boolean {
     return this.log.members().some((member) => member.id === userId);
   }
@@ -247,7 +251,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
       this.tellAbsentHubsOfTyping(sender.userId, false);
     }
-    this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
+    if (this.someMemberAbsent()) this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
     // Only MongoDB is an archive: the embedded Store is one object that every message would visit.
     if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
@@ -303,9 +307,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private handleRead(userId: string, seq: number): void {
     if (this.log.advanceRead(userId, seq) === null) return;
     this.readsToRelay.add(userId);
-    const due = Date.now() + HUB_NOTICE_DELAY_MS;
-    this.scheduler.atOrBefore("relay-reads", due);
-    this.scheduler.atOrBefore("notify-hubs", due);
+    // The reader's hub catches up when they leave the chat.
+    this.scheduler.atOrBefore("relay-reads", Date.now() + HUB_NOTICE_DELAY_MS);
   }
 
   private relayReads(): void {
@@ -365,17 +368,23 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!userId || this.sockets.presentUsers(ws).has(userId)) return;
     if (this.typing.delete(userId)) this.broadcast({ type: "typing", userId, on: false }, ws);
     if (!this.log.pendingFrom()) this.broadcast({ type: "presence", userId, online: false }, ws);
+    // Their hub heard nothing while they were here: it catches up now.
+    if (this.log.staleHubs().some((member) => member.userId === userId)) {
+      this.scheduler.atOrBefore("notify-hubs", Date.now() + HUB_NOTICE_DELAY_MS);
+    }
   }
 
   /**
-   * Tells each member's hub the latest state of this conversation (last message, their unread
-   * count), at most once per HUB_NOTICE_DELAY_MS however many messages and reads came in between:
-   * the hub feeds the user's list, badges and notifications in every tab.
+   * Tells the hubs of members with no socket here the latest state of this conversation (last
+   * message, their unread count), at most once per HUB_NOTICE_DELAY_MS however many messages came
+   * in between. A member who is here gets every message from the room; their hub catches up when
+   * they leave (DESIGN.md: a message costs no cross-object call when everyone is present).
    */
   private async notifyHubs(): Promise<void> {
     const conversationId = this.log.conversationId();
     if (!conversationId) return;
-    const due = this.log.staleHubs();
+    const present = this.sockets.presentUsers();
+    const due = this.log.staleHubs().filter((member) => !present.has(member.userId));
     if (due.length === 0) return;
     const lastMessage = this.log.lastMessage();
     this.log.markHubsCurrent(due.map((member) => member.userId));

@@ -8,6 +8,11 @@ export class AlarmScheduler<Job extends string> {
   private readonly sql: SqlStorage;
   /** The alarm this object last set: undefined until known (memory is lost on hibernation). */
   private armedAt: number | null | undefined;
+  /**
+   * A due time no earlier than each job's stored one, for the jobs this instance scheduled: a
+   * busy room asks for the same job on every message, and this answers without SQL.
+   */
+  private readonly notLaterThan = new Map<string, number>();
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -17,11 +22,15 @@ export class AlarmScheduler<Job extends string> {
   /** The schema, also after `deleteAll()` emptied the object (which removes the alarm too). */
   reset(): void {
     this.armedAt = null;
+    this.notLaterThan.clear();
     this.sql.exec("CREATE TABLE IF NOT EXISTS alarm_jobs (job TEXT PRIMARY KEY, due INTEGER NOT NULL)");
   }
 
   /** Runs `job` at `due`, or at its current time when that is earlier. */
   atOrBefore(job: Job, due: number): void {
+    const known = this.notLaterThan.get(job);
+    if (known !== undefined && known <= due) return;
+    this.notLaterThan.set(job, due);
     this.sql.exec(
       "INSERT INTO alarm_jobs (job, due) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET due = MIN(due, excluded.due)",
       job,
@@ -32,11 +41,13 @@ export class AlarmScheduler<Job extends string> {
 
   /** Runs `job` at `due`, replacing its current time. */
   at(job: Job, due: number): void {
+    this.notLaterThan.set(job, due);
     this.sql.exec("INSERT OR REPLACE INTO alarm_jobs (job, due) VALUES (?, ?)", job, due);
     this.arm();
   }
 
   cancel(job: Job): void {
+    this.notLaterThan.delete(job);
     this.sql.exec("DELETE FROM alarm_jobs WHERE job = ?", job);
     this.arm();
   }
@@ -56,6 +67,7 @@ export class AlarmScheduler<Job extends string> {
       .exec<{ job: string }>("DELETE FROM alarm_jobs WHERE due <= ? RETURNING job", now)
       .toArray()
       .map((row) => row.job as Job);
+    for (const job of due) this.notLaterThan.delete(job);
     this.arm();
     return due;
   }

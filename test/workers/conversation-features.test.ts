@@ -23,6 +23,8 @@ describe("delete for everyone", () => {
       messages: Message[];
     }>();
     expect(messages).toEqual([expect.objectContaining({ seq, body: "", deleted: true })]);
+    // Bob's list learns it from his hub once he is not in the chat any more.
+    b.close();
     await expect
       .poll(async () => (await connectionsOf(bob.cookie))[0]?.lastMessage)
       .toMatchObject({ seq, body: "", deleted: true });
