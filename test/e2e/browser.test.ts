@@ -642,6 +642,10 @@ describe("three people: unsent messages and notifications", () => {
   });
 
   it("forgets unsent messages when the person logs out", async () => {
+    // The login screen's chunk is fetched once the list shows; this page was just reloaded.
+    await olga.page.waitForFunction(() =>
+      performance.getEntriesByType("resource").some((entry) => entry.name.includes("/SignedOut-")),
+    );
     await goOffline(olga);
     await send(olga.page, "left behind at logout");
     await message(olga.page, "left behind at logout").locator('[data-tick="pending"]').waitFor();

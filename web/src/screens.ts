@@ -15,7 +15,7 @@ export function lazyChunk<M>(load: () => Promise<M>): LazyChunk<M> {
   const module = signal<M | null>(null);
   const failed = signal(false);
   let loading = false;
-  return {
+  const chunk: LazyChunk<M> = {
     module,
     failed,
     preload() {
@@ -29,10 +29,13 @@ export function lazyChunk<M>(load: () => Promise<M>): LazyChunk<M> {
         () => {
           loading = false;
           failed.value = true;
+          // Offline at the wrong moment: try again as soon as the network is back.
+          addEventListener("online", () => chunk.preload(), { once: true });
         },
       );
     },
   };
+  return chunk;
 }
 
 /** The signed-in app: the list, the chat and everything behind them. */

@@ -249,7 +249,15 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     notePreview(message: Message) {
       const item = byConversation.value.get(message.conversationId);
       if (!item || (item.lastMessage && item.lastMessage.seq >= message.seq)) return;
-      update(message.conversationId, (current) => ({ ...current, lastMessage: message }));
+      // While a chat is open its room is the source (the hub hears nothing then): a message the
+      // person is not looking at counts as unread and is notified here, as a hub notice would be.
+      const unseen = message.senderId !== session.user.value?.id && !message.deleted && !page.visible.value;
+      if (unseen) notifyIfUnseen(item, item.unread + 1, message);
+      update(message.conversationId, (current) => ({
+        ...current,
+        lastMessage: message,
+        unread: unseen ? current.unread + 1 : current.unread,
+      }));
     },
     /** A message was deleted for everyone: a preview of it says so. */
     noteDeleted(conversationId: string, seq: number) {
