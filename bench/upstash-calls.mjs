@@ -72,6 +72,8 @@ try {
   const bob = await signUp("bob");
   const added = await call("/api/connections", ann.cookie, { userId: bob.user.id });
   const { conversationId } = (await added.json()).connection;
+  // A message request until bob accepts it: accepted, so the burst below is not held to three.
+  await call(`/api/connections/${ann.user.id}/accept`, bob.cookie, {});
   const roomPath = `/api/conversations/${conversationId}/ws`;
 
   // Bob opens the app: who am I, my connections, my hub socket, the open chat and its history.

@@ -30,6 +30,8 @@ export class ConversationLog {
   /** Members and the id change only on remember(); read per message, so kept in memory. */
   private memberCache: Member[] | null = null;
   private idCache: string | null = null;
+  /** Each sender's stored characters, read once per wake: the budget is checked per message without a query. */
+  private readonly storedCache = new Map<string, number>();
   private pendingCache: string | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -42,6 +44,7 @@ export class ConversationLog {
     this.memberCache = null;
     this.idCache = null;
     this.pendingCache = null;
+    this.storedCache.clear();
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS messages (
@@ -152,9 +155,7 @@ export class ConversationLog {
   append(clientId: string, senderId: string, body: string, sentAt: number, maxStoredChars: number): Appended {
     const conversationId = this.conversationId() ?? "";
     return this.storage.transactionSync((): Appended => {
-      const stored = this.sql
-        .exec<{ stored_chars: number }>("SELECT stored_chars FROM members WHERE user_id = ?", senderId)
-        .toArray()[0]?.stored_chars;
+      const stored = this.storedChars(senderId);
       if (stored !== undefined && stored + body.length > maxStoredChars) {
         const existing = this.sql
           .exec<{ seq: number; sender_id: string }>("SELECT seq, sender_id FROM messages WHERE id = ?", clientId)
@@ -193,6 +194,7 @@ export class ConversationLog {
         senderId,
         body.length,
       );
+      if (stored !== undefined) this.storedCache.set(senderId, stored + body.length);
       const message = toMessage(conversationId, {
         seq: inserted.seq,
         id: clientId,
@@ -219,6 +221,16 @@ export class ConversationLog {
         )
         .toArray().length > 0
     );
+  }
+
+  private storedChars(userId: string): number | undefined {
+    const known = this.storedCache.get(userId);
+    if (known !== undefined) return known;
+    const stored = this.sql
+      .exec<{ stored_chars: number }>("SELECT stored_chars FROM members WHERE user_id = ?", userId)
+      .toArray()[0]?.stored_chars;
+    if (stored !== undefined) this.storedCache.set(userId, stored);
+    return stored;
   }
 
   /** Every member's hub should hear of a change to the conversation (a deleted last message). */
