@@ -10,8 +10,10 @@
 // Run: npx node bench/mongo.mjs [rooms=10] [accounts=10000]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { MongoClient } from "mongodb";
-import { freePort, startFerretDb } from "../scripts/ferretdb.mjs";
+import { freePort } from "../scripts/dev-env.mjs";
+import { startFerretDb } from "../scripts/ferretdb.mjs";
 import { migrate } from "../scripts/migrate.mjs";
+import { signUp as signUpAs } from "./lib/client.mjs";
 import { startServer } from "./lib/server.mjs";
 
 const rooms = Number(process.argv[2] ?? 10);
@@ -68,14 +70,8 @@ async function call(path, cookie, body) {
   return response;
 }
 
-async function signUp(name) {
-  const username = `${name}_${Math.random().toString(36).slice(2, 9)}`;
-  const response = await call("/api/auth/signup", undefined, { username, password: "password123" });
-  return {
-    user: (await response.json()).user,
-    cookie: /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie"))[0],
-  };
-}
+/** A new person, signed up through the shared bench client. */
+const signUp = (name) => signUpAs(origin, `${name}_${Math.random().toString(36).slice(2, 9)}`);
 
 function open(path, cookie, onFrame = () => {}) {
   const ws = new WebSocket(`${origin.replace("http", "ws")}${path}`, { headers: { Cookie: cookie, Origin: origin } });

@@ -6,9 +6,9 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { projectRoot } from "../scripts/dev-env.mjs";
+import { freePort, projectRoot } from "../scripts/dev-env.mjs";
 import { closeAll, Ledger, makePairs, mapLimit, pace, projectSocket, sleep } from "./lib/client.mjs";
-import { freePort, startServer } from "./lib/server.mjs";
+import { startServer } from "./lib/server.mjs";
 
 const PER_PERSON = 4;
 

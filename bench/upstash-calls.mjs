@@ -6,6 +6,7 @@
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { startRedisServer } from "../scripts/redis-server.mjs";
 import { startUpstashServer } from "../scripts/upstash-server.mjs";
+import { signUp as signUpAs } from "./lib/client.mjs";
 
 const messages = Number(process.argv[2] ?? 10);
 if (!Number.isInteger(messages) || messages < 1 || messages > 10) {
@@ -38,14 +39,8 @@ async function call(path, cookie, body) {
   return response;
 }
 
-async function signUp(name) {
-  const username = `${name}_${Math.random().toString(36).slice(2, 9)}`;
-  const response = await call("/api/auth/signup", undefined, { username, password: "password123" });
-  return {
-    user: (await response.json()).user,
-    cookie: /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie"))[0],
-  };
-}
+/** A new person, signed up through the shared bench client. */
+const signUp = (name) => signUpAs(origin, `${name}_${Math.random().toString(36).slice(2, 9)}`);
 
 function open(path, cookie, onFrame = () => {}) {
   const ws = new WebSocket(`${origin.replace("http", "ws")}${path}`, { headers: { Cookie: cookie, Origin: origin } });

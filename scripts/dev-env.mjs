@@ -1,6 +1,7 @@
 // What every local launcher shares: the project root, an offline environment, the dev secret.
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,4 +25,17 @@ export function ensureDevVars() {
   if (existsSync(path)) return;
   writeFileSync(path, `SESSION_SECRET=${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
   console.log("generated .dev.vars with a local SESSION_SECRET");
+}
+
+/** A loopback port nobody listens on right now, asked of the kernel. */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
 }

@@ -1,10 +1,9 @@
 // Starts `wrangler dev` for tests and scripts: a free port, its own state directory, offline.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ensureDevVars, offlineEnv, projectRoot } from "./dev-env.mjs";
+import { ensureDevVars, freePort, offlineEnv, projectRoot } from "./dev-env.mjs";
 
 /** @typedef {{ url: string, port: number, stop: () => Promise<void>, log: () => string }} DevServer */
 
@@ -105,16 +104,4 @@ async function waitForHealth(url, child, output) {
     await new Promise((done) => setTimeout(done, 200));
   }
   throw new Error(`wrangler dev did not answer on ${url} within 60 s:\n${output()}`);
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
 }

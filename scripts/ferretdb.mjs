@@ -19,10 +19,11 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./dev-env.mjs";
 
 export const FERRETDB_VERSION = "v1.24.0";
 const MODULE = "github.com/FerretDB/FerretDB";
@@ -65,18 +66,6 @@ function makeWritable(path) {
   const mode = statSync(path).mode;
   chmodSync(path, mode | 0o200);
   if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) makeWritable(join(path, entry));
-}
-
-/** A free loopback port, asked of the kernel. */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function canConnect(port) {

@@ -2,9 +2,9 @@
 // no persistence. Never the machine's Redis on 6379. stop()/start() simulate an outage.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./dev-env.mjs";
 
 /**
  * @typedef {{
@@ -102,19 +102,5 @@ function waitForReady(child, port, log) {
     child.once("exit", (code, signal) =>
       fail(new Error(`redis-server exited (${code ?? signal}) before it was ready`)),
     );
-  });
-}
-
-/** A port nobody listens on right now, from the kernel. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

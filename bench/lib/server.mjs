@@ -4,10 +4,9 @@
 // the workerd process that serves it (for its RSS).
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ensureDevVars, offlineEnv, projectRoot } from "../../scripts/dev-env.mjs";
+import { ensureDevVars, freePort, offlineEnv, projectRoot } from "../../scripts/dev-env.mjs";
 
 /**
  * @param {{ name: string, config?: string, healthPath?: string, testScheduled?: boolean,
@@ -141,18 +140,6 @@ async function waitForHealth(url, child, output) {
     await new Promise((done) => setTimeout(done, 200));
   }
   throw new Error(`wrangler dev did not answer on ${url} within 90 s:\n${output()}`);
-}
-
-export function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
 }
 
 /**
