@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { roomFor } from "../../durable-objects/addresses";
 import { ConversationLog } from "../../durable-objects/room-log";
 import { CLOSE_POLICY_VIOLATION, CLOSE_REPLACED, WIRE_LIMITS } from "../../protocol/wire";
-import { connect, type Frame, HUB, openSocket, pair, roomPath, signUp, type TestSocket } from "./helpers";
+import { type Frame, HUB, openSocket, pair, roomPath, signUp, type TestSocket } from "./helpers";
 
 /** Stores `count` messages straight into the room's log: a long history without the send limits. */
 async function seedHistory(conversationId: string, senderId: string, count: number): Promise<void> {

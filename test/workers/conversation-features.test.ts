@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, Message } from "../../protocol/api";
-import { api, connect, type Frame, HUB, openSocket, pair, roomPath, signUp } from "./helpers";
+import { api, type Frame, HUB, openSocket, pair, roomPath } from "./helpers";
 
 async function connectionsOf(cookie: string): Promise<Connection[]> {
   return (await (await api("/api/connections", { cookie })).json<{ connections: Connection[] }>()).connections;

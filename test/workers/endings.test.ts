@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hubFor, roomFor } from "../../durable-objects/addresses";
 import type { Message } from "../../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../protocol/wire";
-import { api, connect, HUB, login, openSocket, pair, roomPath, signUp } from "./helpers";
+import { api, connect, HUB, login, openSocket, pair, roomPath } from "./helpers";
 
 async function history(conversationId: string, cookie: string): Promise<Message[]> {
   const response = await api(`/api/conversations/${conversationId}/messages`, { cookie });
