@@ -5,7 +5,7 @@
  */
 import type { ApiErrorCode } from "./errors";
 
-export type { Connection, Message } from "./wire";
+export type { Connection, Group, Message } from "./wire";
 
 /** The signed-in person, as `/api/me`, sign-up and login return it. */
 export interface User {
@@ -42,3 +42,13 @@ export const LIFETIME_HOURS_MIN = 1;
 export const LIFETIME_HOURS_MAX = 168;
 export const LIFETIME_HOURS_DEFAULT = 24;
 export const HISTORY_PAGE_MAX = 100;
+
+/** Group sizes and names (API.md, groups). */
+export const GROUP_LIMITS = {
+  /** Others besides the creator when a group is created. */
+  othersAtCreateMin: 2,
+  othersAtCreateMax: 50,
+  /** Members in all, the creator included: the 52nd is refused. */
+  membersMax: 51,
+  nameMaxChars: 64,
+} as const;

@@ -52,7 +52,10 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_ACCOUNT_ENDED = 4001;
 /** This session was logged out (in this tab or another one). */
 export const CLOSE_SESSION_ENDED = 4002;
-/** The conversation is gone: the connection was removed, or the other member's account ended. */
+/**
+ * The conversation is gone for this user: the connection was removed, the other member's account
+ * ended, or they were removed from the group or left it (close reason `removed` or `left`).
+ */
 export const CLOSE_CONVERSATION_ENDED = 4003;
 /** The user opened more than WIRE_LIMITS.socketsPerUser sockets here: this, the oldest, gave way. */
 export const CLOSE_REPLACED = 4004;
@@ -94,6 +97,27 @@ const MessageBody = v.pipe(
 );
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 
+/** What a system line in a group records; `actor` did it, to `targets`. */
+export const GROUP_EVENTS = ["created", "added", "removed", "left", "renamed", "admin", "account-ended"] as const;
+export type GroupEvent = (typeof GROUP_EVENTS)[number];
+const UserRefSchema = v.object({ id: v.string(), username: v.string() });
+
+/**
+ * A change to a group, kept in its log as a message from SYSTEM_SENDER_ID whose body is the
+ * sentence people read ("ann added bob"), so previews and history need nothing else.
+ */
+export const SystemEventSchema = v.object({
+  event: v.picklist(GROUP_EVENTS),
+  /** Who did it; null when nobody did (an account that ended). */
+  actor: v.nullable(UserRefSchema),
+  targets: v.array(UserRefSchema),
+  /** The new name, for `created` and `renamed`. */
+  name: v.optional(v.string()),
+});
+export type SystemEvent = v.InferOutput<typeof SystemEventSchema>;
+/** The sender of system lines: not a user id (user ids never hold a colon). */
+export const SYSTEM_SENDER_ID = "system:";
+
 export const MessageSchema = v.object({
   id: v.string(),
   seq: Seq,
@@ -104,6 +128,8 @@ export const MessageSchema = v.object({
   sentAt: v.string(),
   /** Present and true once deleted: shown as "message deleted". */
   deleted: v.optional(v.literal(true)),
+  /** Present on a group's system line (sender SYSTEM_SENDER_ID). */
+  system: v.optional(SystemEventSchema),
 });
 
 export type Message = v.InferOutput<typeof MessageSchema>;
@@ -119,6 +145,8 @@ export const ClientMessageSchema = v.variant("type", [
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
 const MemberSchema = v.object({ id: v.string(), username: v.string(), online: v.boolean() });
+/** A group's name and who manages it; absent for a one-to-one conversation. */
+const RoomGroupSchema = v.object({ name: v.string(), admins: v.array(v.string()) });
 
 export const ServerMessageSchema = v.variant("type", [
   v.object({
@@ -129,8 +157,13 @@ export const ServerMessageSchema = v.variant("type", [
     members: v.array(MemberSchema),
     lastSeq: Seq,
     readUpTo: v.record(v.string(), Seq),
+    group: v.optional(RoomGroupSchema),
+    /** In a group: the first seq this member may see (history from when they joined). */
+    visibleFromSeq: v.optional(Seq),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
+  /** A group's members or name changed (a system line says how): the whole new state. */
+  v.object({ type: v.literal("members"), members: v.array(MemberSchema), group: RoomGroupSchema }),
   v.object({ type: v.literal("ack"), id: v.string(), seq: Seq }),
   /** A message was deleted for everyone: show it as "message deleted". */
   v.object({ type: v.literal("deleted"), seq: Seq }),
@@ -168,6 +201,24 @@ export const ConnectionSchema = v.object({
 });
 export type Connection = v.InferOutput<typeof ConnectionSchema>;
 
+export const GroupSchema = v.object({
+  /** Also its conversation id: the room, the socket path, history. */
+  id: v.string(),
+  name: v.string(),
+  members: v.array(v.object({ id: v.string(), username: v.string(), admin: v.boolean() })),
+  createdBy: v.string(),
+  createdAt: v.string(),
+  /** Muted by the viewer: no notifications but mentions. */
+  muted: v.boolean(),
+  lastMessage: v.nullable(MessageSchema),
+  unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** An unread message mentions the viewer (`@username`). */
+  mentioned: v.boolean(),
+});
+export type Group = v.InferOutput<typeof GroupSchema>;
+/** Why a group left a user's list. */
+export const GROUP_REMOVAL_REASONS = ["removed", "left", "deleted"] as const;
+
 export const HubMessageSchema = v.variant("type", [
   /** `lastSeenAt`: when an offline contact's last socket closed, when known. */
   v.object({
@@ -183,7 +234,13 @@ export const HubMessageSchema = v.variant("type", [
     conversationId: v.string(),
     unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
     lastMessage: v.nullable(MessageSchema),
+    /** In a group: an unread message mentions the user. */
+    mentioned: v.optional(v.boolean()),
   }),
+  /** A group the user is in was created, joined, renamed, or its members changed. */
+  v.object({ type: v.literal("group"), group: GroupSchema }),
+  /** The user is no longer in this group: removed by an admin, left (in another tab), or it is gone. */
+  v.object({ type: v.literal("group-removed"), conversationId: v.string(), reason: v.picklist(GROUP_REMOVAL_REASONS) }),
   /** A new connection, a request that arrived, or one that was accepted. */
   v.object({ type: v.literal("connection"), connection: ConnectionSchema }),
   /** How many requests wait for the user's answer. */

@@ -36,11 +36,37 @@ export interface ConnectionRecord {
 /** A conversation opened by one of its members: who is in it, with names, in one answer. */
 export interface OpenedConversation {
   id: string;
-  /** A list, never a pair: group chats come next. */
+  /** A list, never a pair: a group has up to GROUP_MEMBERS_MAX. */
   members: UserRef[];
   createdAt: number;
-  /** While it is a request not yet accepted: who asked. Null once accepted. */
+  /** While it is a request not yet accepted: who asked. Null once accepted (and always for a group). */
   pendingFrom: string | null;
+  /** Present for a group conversation: its name and who may manage it. */
+  group?: { name: string; admins: string[] };
+}
+
+/** One member of a group, as the group's record keeps them. */
+export interface GroupMemberRecord {
+  id: string;
+  username: string;
+  admin: boolean;
+  /** Muted by this member: no notifications but mentions. */
+  muted: boolean;
+  joinedAt: number;
+}
+
+/**
+ * A group conversation: its id is also its room's and its archive's conversation id. `version`
+ * goes up by one with every saved change, so that two admins changing it at once do not undo
+ * each other (`saveGroup` answers `conflict` and the caller reads it again).
+ */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  createdBy: string;
+  createdAt: number;
+  members: GroupMemberRecord[];
+  version: number;
 }
 
 /** A live invitation: who made it, until when. Stored under a hash of its token, never the token. */
@@ -68,8 +94,14 @@ export interface AddConnectionResult {
 
 /** What a user took part in, so the purge can clear the rooms and tell the hubs involved. */
 export interface DetachedUser {
+  /** Their one-to-one conversations (closed by the detach). */
   conversationIds: string[];
   formerConnections: string[];
+  /**
+   * The groups they are still a member of. The detach leaves the membership in place, so that a
+   * purge interrupted after it finds the groups again; `deleteUsers` removes it.
+   */
+  groupIds?: string[];
 }
 
 /** What `detachUsers` found for one of the users. */
@@ -101,6 +133,8 @@ export const USER_BATCH_MAX = 100;
 export const ARCHIVE_BATCH_MAX = 500;
 /** At most this many blocked people per user are listed (and hidden from search). */
 export const BLOCKS_MAX = 1_000;
+/** At most this many groups per user are listed (and returned by a detach). */
+export const GROUPS_MAX = 200;
 
 export interface Store {
   /** Answers when the store is reachable. */
@@ -180,7 +214,8 @@ export interface Store {
   detachUser(userId: string): Promise<Result<DetachedUser>>;
   /**
    * Last step: removes their conversations with their archived messages (in bounded batches),
-   * their blocks either way and their invites,
+   * their memberships of groups with the messages they sent there (a group left with nobody is
+   * removed with its archive), their blocks either way and their invites,
    * then the user record, which goes last so an interrupted call is finished by the next. Safe
    * to repeat.
    */
@@ -193,4 +228,25 @@ export interface Store {
   detachUsers(userIds: string[]): Promise<Result<DetachedUserOf[]>>;
   /** `deleteUser` for up to USER_BATCH_MAX users in a few round trips. Safe to repeat. */
   deleteUsers(userIds: string[]): Promise<Result<null>>;
+}
+
+/**
+ * Group conversations. TODO(groups, in progress): `Store` extends this once both adapters
+ * implement it, and `DetachedUser.groupIds` becomes required.
+ */
+export interface GroupStore {
+  /** A new group with its members (the creator an admin). Its id is new: no conflict is possible. */
+  createGroup(group: Omit<GroupRecord, "version">): Promise<Result<GroupRecord>>;
+  /** The group by id, whoever asks (the route checks membership), or null. */
+  getGroup(groupId: string): Promise<Result<GroupRecord | null>>;
+  /** The groups `userId` is a member of, newest first, at most GROUPS_MAX. */
+  listGroups(userId: string): Promise<Result<GroupRecord[]>>;
+  /**
+   * Writes the group's name and members when the stored version is still `group.version`, and
+   * answers it with the version one higher. `conflict` when someone saved it in between (read it
+   * again and redo the change); `not_found` when it is gone.
+   */
+  saveGroup(group: GroupRecord): Promise<Result<GroupRecord, "conflict" | "not_found">>;
+  /** Removes the group record and its archived messages. Safe to repeat. */
+  deleteGroup(groupId: string): Promise<Result<null>>;
 }
