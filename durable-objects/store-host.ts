@@ -2,7 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import type { MongoClient } from "mongodb";
 import { createMongoClient, MongoStore } from "../server/adapters/mongo-store";
 import { SqliteStore } from "../server/adapters/sqlite-store";
-import type { ArchivedMessage, InviteRecord, SearchOptions, Store, UserRecord } from "../server/ports/store";
+import type {
+  ArchivedMessage,
+  GroupRecord,
+  InviteRecord,
+  SearchOptions,
+  Store,
+  UserRecord,
+} from "../server/ports/store";
 
 /**
  * Hosts the Store, reached over RPC. Without MONGODB_URI it holds the embedded database in its
@@ -107,5 +114,20 @@ export class StoreHost extends DurableObject<Env> implements Store {
   }
   deleteUsers(userIds: string[]) {
     return this.store.deleteUsers(userIds);
+  }
+  createGroup(group: Omit<GroupRecord, "version">) {
+    return this.store.createGroup(group);
+  }
+  getGroup(groupId: string) {
+    return this.store.getGroup(groupId);
+  }
+  listGroups(userId: string) {
+    return this.store.listGroups(userId);
+  }
+  saveGroup(group: GroupRecord) {
+    return this.store.saveGroup(group);
+  }
+  deleteGroup(groupId: string) {
+    return this.store.deleteGroup(groupId);
   }
 }

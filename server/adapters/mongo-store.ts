@@ -1,12 +1,14 @@
 import {
   type Collection,
   type Db,
+  type Filter,
   MongoBulkWriteError,
   MongoClient,
   type MongoClientOptions,
   MongoError,
   MongoServerError,
 } from "mongodb";
+import { GROUP_LIMITS } from "../../protocol/api";
 import { trigrams } from "../fuzzy";
 import { log } from "../log";
 import {
@@ -19,6 +21,9 @@ import {
   type ConnectionRecord,
   type DetachedUser,
   type DetachedUserOf,
+  GROUPS_MAX,
+  type GroupMemberRecord,
+  type GroupRecord,
   type InviteRecord,
   type OpenedConversation,
   type Result,
@@ -29,6 +34,7 @@ import {
   type UserRecord,
   type UserRef,
 } from "../ports/store";
+import { byJoined, openedGroup } from "./groups";
 
 /** Connections one client opens to the primary at most; the README multiplies it by the hosts. */
 export const MONGO_MAX_POOL_SIZE = 5;
@@ -86,7 +92,21 @@ interface ConversationDoc {
   closed: boolean;
   /** While the conversation is a request: who asked. */
   pendingFrom?: string | null;
+  /** A group conversation; `members` then lists the roster's ids, for the index. */
+  kind?: "group";
+  name?: string;
+  createdBy?: string;
+  version?: number;
+  roster?: GroupMemberRecord[];
 }
+
+type GroupDoc = Required<Omit<ConversationDoc, "pendingFrom">>;
+
+/** A group never matches a one-to-one query: `$ne` also matches the conversations without `kind`. */
+const ONE_TO_ONE = { kind: { $ne: "group" as const } };
+const GROUP = { kind: "group" as const };
+/** Optimistic saves retried at most this often when the purge races an admin. */
+const LEAVE_ATTEMPTS = 10;
 
 interface BlockDoc {
   /** `blocker:blocked`. */
@@ -387,6 +407,10 @@ export class MongoStore implements Store {
     return guard(async () => {
       const conversation = await this.conversations.findOne({ _id: conversationId });
       if (!conversation) return { ok: false, reason: "not_found" } as const;
+      if (isGroup(conversation)) {
+        if (!conversation.members.includes(userId)) return { ok: false, reason: "forbidden" } as const;
+        return ok(openedGroup(toGroup(conversation)));
+      }
       if (conversation.closed || !conversation.members.includes(userId))
         return { ok: false, reason: "forbidden" } as const;
       const memberIds = [...conversation.members].sort().slice(0, CONVERSATIONS_MAX);
@@ -466,7 +490,10 @@ export class MongoStore implements Store {
   detachUser(userId: string): Promise<Result<DetachedUser>> {
     return guard(async () => {
       // Conversations closed before connections go, as in removeConnection.
-      await this.conversations.updateMany({ members: userId, closed: { $ne: true } }, { $set: { closed: true } });
+      await this.conversations.updateMany(
+        { members: userId, closed: { $ne: true }, ...ONE_TO_ONE },
+        { $set: { closed: true } },
+      );
       const connections = await this.connections
         .find({ $or: [{ userLow: userId }, { userHigh: userId }] }, { projection: { userLow: 1, userHigh: 1 } })
         .limit(CONNECTIONS_MAX)
@@ -474,12 +501,14 @@ export class MongoStore implements Store {
       if (connections.length > 0)
         await this.connections.deleteMany({ _id: { $in: connections.map((doc) => doc._id) } });
       const formerConnections = connections.map((doc) => (doc.userLow === userId ? doc.userHigh : doc.userLow));
-      return ok({ conversationIds: await this.conversationIdsOf(userId), formerConnections });
+      const groupIds = (await this.groupsOf([userId], GROUPS_MAX)).map((group) => group._id);
+      return ok({ conversationIds: await this.conversationIdsOf(userId), formerConnections, groupIds });
     });
   }
 
   deleteUser(userId: string): Promise<Result<null>> {
     return guard(async () => {
+      await this.leaveGroups([userId]);
       for (let ids = await this.conversationIdsOf(userId); ids.length > 0; ids = await this.conversationIdsOf(userId)) {
         // Messages before their conversation: while the conversation is there, a retry still finds them.
         for (const id of ids) await this.deleteMessagesOf(id);
@@ -514,9 +543,15 @@ export class MongoStore implements Store {
       const ids = userIds.slice(0, USER_BATCH_MAX);
       if (ids.length === 0) return ok([]);
       const byUser = new Map(
-        ids.map((id) => [id, { userId: id, conversationIds: [] as string[], formerConnections: [] as string[] }]),
+        ids.map((id) => [
+          id,
+          { userId: id, conversationIds: [] as string[], formerConnections: [] as string[], groupIds: [] as string[] },
+        ]),
       );
-      await this.conversations.updateMany({ members: { $in: ids }, closed: { $ne: true } }, { $set: { closed: true } });
+      await this.conversations.updateMany(
+        { members: { $in: ids }, closed: { $ne: true }, ...ONE_TO_ONE },
+        { $set: { closed: true } },
+      );
       for (;;) {
         const connections = await this.connections
           .find(
@@ -534,11 +569,17 @@ export class MongoStore implements Store {
         if (connections.length < CONNECTIONS_MAX) break;
       }
       const conversations = await this.conversations
-        .find({ members: { $in: ids } }, { projection: { members: 1 } })
+        .find({ members: { $in: ids }, ...ONE_TO_ONE }, { projection: { members: 1 } })
         .limit(CONVERSATIONS_MAX)
         .toArray();
       for (const conversation of conversations) {
         for (const member of conversation.members) byUser.get(member)?.conversationIds.push(conversation._id);
+      }
+      for (const group of await this.groupsOf(ids, GROUPS_MAX * ids.length)) {
+        for (const member of group.members) {
+          const groupIds = byUser.get(member)?.groupIds;
+          if (groupIds && groupIds.length < GROUPS_MAX) groupIds.push(group._id);
+        }
       }
       return ok([...byUser.values()]);
     });
@@ -548,9 +589,10 @@ export class MongoStore implements Store {
     return guard(async () => {
       const ids = userIds.slice(0, USER_BATCH_MAX);
       if (ids.length === 0) return ok(null);
+      await this.leaveGroups(ids);
       for (;;) {
         const conversations = await this.conversations
-          .find({ members: { $in: ids } }, { projection: { _id: 1 } })
+          .find({ members: { $in: ids }, ...ONE_TO_ONE }, { projection: { _id: 1 } })
           .limit(CONVERSATIONS_MAX)
           .toArray();
         if (conversations.length === 0) break;
@@ -572,24 +614,143 @@ export class MongoStore implements Store {
     });
   }
 
+  /** Their one-to-one conversations (a group is not theirs to close or remove). */
   private async conversationIdsOf(userId: string): Promise<string[]> {
     const docs = await this.conversations
-      .find({ members: userId }, { projection: { _id: 1 } })
+      .find({ members: userId, ...ONE_TO_ONE }, { projection: { _id: 1 } })
       .limit(CONVERSATIONS_MAX)
       .toArray();
     return docs.map((doc) => doc._id);
   }
 
-  private async deleteMessagesOf(conversationId: string): Promise<void> {
+  private deleteMessagesOf(conversationId: string): Promise<void> {
+    return this.deleteMessagesWhere({ conversationId });
+  }
+
+  /** In batches, so a large archive is never one unbounded request. */
+  private async deleteMessagesWhere(filter: Filter<MessageDoc>): Promise<void> {
     for (;;) {
       const ids = await this.messages
-        .find({ conversationId }, { projection: { _id: 1 } })
+        .find(filter, { projection: { _id: 1 } })
         .limit(DELETE_BATCH)
         .toArray();
       if (ids.length === 0) return;
       await this.messages.deleteMany({ _id: { $in: ids.map((doc) => doc._id) } });
       if (ids.length < DELETE_BATCH) return;
     }
+  }
+
+  createGroup(group: Omit<GroupRecord, "version">): Promise<Result<GroupRecord>> {
+    return guard(async () => {
+      const roster = [...group.members].sort(byJoined);
+      const doc: GroupDoc = {
+        _id: group.id,
+        members: roster.map((member) => member.id),
+        createdAt: group.createdAt,
+        closed: false,
+        kind: "group",
+        name: group.name,
+        createdBy: group.createdBy,
+        version: 1,
+        roster,
+      };
+      try {
+        await this.conversations.insertOne(doc);
+      } catch (error) {
+        // A retried insert whose first try landed: the group is there.
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+        const stored = await this.conversations.findOne({ _id: group.id, ...GROUP });
+        if (!stored || !isGroup(stored)) throw error;
+        return ok(toGroup(stored));
+      }
+      return ok(toGroup(doc));
+    });
+  }
+
+  getGroup(groupId: string): Promise<Result<GroupRecord | null>> {
+    return guard(async () => {
+      const doc = await this.conversations.findOne({ _id: groupId, ...GROUP });
+      return ok(doc && isGroup(doc) ? toGroup(doc) : null);
+    });
+  }
+
+  listGroups(userId: string): Promise<Result<GroupRecord[]>> {
+    return guard(async () => ok((await this.groupsOf([userId], GROUPS_MAX)).map(toGroup)));
+  }
+
+  saveGroup(group: GroupRecord): Promise<Result<GroupRecord, "conflict" | "not_found">> {
+    return guard(async () => {
+      const roster = [...group.members].sort(byJoined);
+      const saved = await this.conversations.findOneAndUpdate(
+        { _id: group.id, version: group.version, ...GROUP },
+        { $set: { name: group.name, roster, members: roster.map((member) => member.id), version: group.version + 1 } },
+        { returnDocument: "after" },
+      );
+      if (saved && isGroup(saved)) return ok(toGroup(saved));
+      const exists = await this.conversations.findOne({ _id: group.id, ...GROUP }, { projection: { _id: 1 } });
+      return { ok: false, reason: exists ? "conflict" : "not_found" } as const;
+    });
+  }
+
+  deleteGroup(groupId: string): Promise<Result<null>> {
+    return guard(async () => {
+      await this.removeGroup(groupId);
+      return ok(null);
+    });
+  }
+
+  /** The groups any of `userIds` is in, newest first. */
+  private async groupsOf(userIds: string[], limit: number): Promise<GroupDoc[]> {
+    const docs = await this.conversations
+      .find({ members: { $in: userIds }, ...GROUP })
+      .sort({ createdAt: -1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.filter(isGroup);
+  }
+
+  /** Takes `userIds` out of every group they are in (their accounts end), a bounded batch at a time. */
+  private async leaveGroups(userIds: string[]): Promise<void> {
+    const leaving = new Set(userIds);
+    for (;;) {
+      const groups = await this.groupsOf(userIds, GROUPS_MAX);
+      for (const group of groups) await this.leaveGroup(group, leaving);
+      if (groups.length < GROUPS_MAX) return;
+    }
+  }
+
+  /**
+   * The leaving members' messages go first (while they are members, a retry finds them), then the
+   * members, in one optimistic write: the version goes up, so an admin's save read before this
+   * cannot bring them back. The last one out removes the group; a group never stays without an
+   * admin: the longest-standing member becomes one.
+   */
+  private async leaveGroup(first: GroupDoc, leaving: Set<string>): Promise<void> {
+    let group: GroupDoc | null = first;
+    for (let attempt = 1; group; attempt++) {
+      const gone = group.members.filter((id) => leaving.has(id));
+      if (gone.length === 0) return;
+      const roster = group.roster.filter((member) => !leaving.has(member.id)).sort(byJoined);
+      if (roster.length === 0) return this.removeGroup(group._id);
+      await this.deleteMessagesWhere({ conversationId: group._id, senderId: { $in: gone } });
+      if (!roster.some((member) => member.admin)) roster[0] = { ...roster[0]!, admin: true };
+      const { matchedCount } = await this.conversations.updateOne(
+        { _id: group._id, version: group.version, ...GROUP },
+        { $set: { roster, members: roster.map((member) => member.id), version: group.version + 1 } },
+      );
+      if (matchedCount === 1) return;
+      if (attempt >= LEAVE_ATTEMPTS) throw new Error(`group ${group._id} kept changing while members left`);
+      const fresh: ConversationDoc | null = await this.conversations.findOne({ _id: group._id, ...GROUP });
+      group = fresh && isGroup(fresh) ? fresh : null;
+    }
+  }
+
+  /** The record and its archive, the archive first; only a group's (a one-to-one conversation is left alone). */
+  private async removeGroup(groupId: string): Promise<void> {
+    const doc = await this.conversations.findOne({ _id: groupId }, { projection: { kind: 1 } });
+    if (doc && doc.kind !== "group") return;
+    await this.deleteMessagesOf(groupId);
+    await this.conversations.deleteOne({ _id: groupId, ...GROUP });
   }
 
   private async usernames(ids: string[]): Promise<Map<string, string>> {
@@ -623,6 +784,21 @@ function toConnection(otherId: string, username: string, doc: ConnectionDoc): Co
     createdAt: doc.createdAt,
     status: doc.status ?? "accepted",
     requestedBy: doc.requestedBy ?? "",
+  };
+}
+
+function isGroup(doc: ConversationDoc): doc is ConversationDoc & GroupDoc {
+  return doc.kind === "group";
+}
+
+function toGroup(doc: GroupDoc): GroupRecord {
+  return {
+    id: doc._id,
+    name: doc.name,
+    createdBy: doc.createdBy,
+    createdAt: doc.createdAt,
+    members: [...doc.roster].sort(byJoined).slice(0, GROUP_LIMITS.membersMax),
+    version: doc.version,
   };
 }
 

@@ -1,3 +1,4 @@
+import { GROUP_LIMITS } from "../../protocol/api";
 import { trigrams } from "../fuzzy";
 import {
   type AddConnectionResult,
@@ -9,6 +10,9 @@ import {
   type ConnectionRecord,
   type DetachedUser,
   type DetachedUserOf,
+  GROUPS_MAX,
+  type GroupMemberRecord,
+  type GroupRecord,
   type InviteRecord,
   type OpenedConversation,
   type Result,
@@ -19,6 +23,7 @@ import {
   type UserRecord,
   type UserRef,
 } from "../ports/store";
+import { openedGroup } from "./groups";
 
 type UserRow = {
   id: string;
@@ -284,12 +289,13 @@ export class SqliteStore implements Store {
     conversationId: string,
   ): Promise<Result<OpenedConversation, "not_found" | "forbidden">> {
     const conversation = this.sql
-      .exec<{ created_at: number; closed: number; pending_from: string | null }>(
-        "SELECT created_at, closed, pending_from FROM conversations WHERE id = ?",
+      .exec<{ created_at: number; closed: number; pending_from: string | null; group_name: string | null }>(
+        "SELECT created_at, closed, pending_from, group_name FROM conversations WHERE id = ?",
         conversationId,
       )
       .toArray()[0];
     if (!conversation) return { ok: false, reason: "not_found" };
+    if (conversation.group_name !== null) return this.openGroup(userId, conversationId);
     const members = this.sql
       .exec<RefRow>(
         `SELECT m.user_id AS id, COALESCE(u.username, '') AS username FROM conversation_members m
@@ -361,7 +367,7 @@ export class SqliteStore implements Store {
   async detachUser(userId: string): Promise<Result<DetachedUser>> {
     return this.storage.transactionSync(() => {
       this.sql.exec(
-        "UPDATE conversations SET closed = 1 WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?)",
+        "UPDATE conversations SET closed = 1 WHERE group_name IS NULL AND id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?)",
         userId,
       );
       const formerConnections = this.sql
@@ -373,12 +379,19 @@ export class SqliteStore implements Store {
         )
         .toArray()
         .map((row) => row.other);
-      return ok({ conversationIds: this.conversationIdsOf(userId), formerConnections });
+      return ok({
+        conversationIds: this.conversationIdsOf(userId),
+        formerConnections,
+        groupIds: this.groupIdsOf(userId),
+      });
     });
   }
 
   async deleteUser(userId: string): Promise<Result<null>> {
     this.storage.transactionSync(() => {
+      for (let ids = this.groupIdsOf(userId); ids.length > 0; ids = this.groupIdsOf(userId)) {
+        for (const id of ids) this.leaveGroup(id, userId);
+      }
       for (let ids = this.conversationIdsOf(userId); ids.length > 0; ids = this.conversationIdsOf(userId)) {
         for (const id of ids) {
           this.sql.exec("DELETE FROM archived_messages WHERE conversation_id = ?", id);
@@ -438,19 +451,189 @@ export class SqliteStore implements Store {
     return ok(null);
   }
 
+  /** Their one-to-one conversations (a group is not theirs to close or remove). */
   private conversationIdsOf(userId: string): string[] {
     return this.sql
       .exec<{ conversation_id: string }>(
-        "SELECT conversation_id FROM conversation_members WHERE user_id = ? LIMIT ?",
+        `SELECT m.conversation_id FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.user_id = ? AND c.group_name IS NULL LIMIT ?`,
         userId,
         CONVERSATIONS_MAX,
       )
       .toArray()
       .map((row) => row.conversation_id);
   }
+
+  /** The groups `userId` is in, newest first. */
+  private groupIdsOf(userId: string): string[] {
+    return this.sql
+      .exec<{ id: string }>(
+        `SELECT c.id FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.user_id = ? AND c.group_name IS NOT NULL ORDER BY c.created_at DESC, c.id LIMIT ?`,
+        userId,
+        GROUPS_MAX,
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  async createGroup(group: Omit<GroupRecord, "version">): Promise<Result<GroupRecord>> {
+    return this.storage.transactionSync(() => {
+      this.sql.exec(
+        "INSERT INTO conversations (id, created_at, closed, pending_from, group_name, created_by, version) VALUES (?, ?, 0, NULL, ?, ?, 1)",
+        group.id,
+        group.createdAt,
+        group.name,
+        group.createdBy,
+      );
+      for (const member of group.members) this.putMember(group.id, member);
+      return ok(this.readGroup(group.id)!);
+    });
+  }
+
+  async getGroup(groupId: string): Promise<Result<GroupRecord | null>> {
+    return ok(this.readGroup(groupId));
+  }
+
+  async listGroups(userId: string): Promise<Result<GroupRecord[]>> {
+    return this.storage.transactionSync(() => ok(this.groupIdsOf(userId).flatMap((id) => this.readGroup(id) ?? [])));
+  }
+
+  async saveGroup(group: GroupRecord): Promise<Result<GroupRecord, "conflict" | "not_found">> {
+    return this.storage.transactionSync(() => {
+      const stored = this.sql
+        .exec<{ version: number }>(
+          "SELECT version FROM conversations WHERE id = ? AND group_name IS NOT NULL",
+          group.id,
+        )
+        .toArray()[0];
+      if (!stored) return { ok: false, reason: "not_found" } as const;
+      if (stored.version !== group.version) return { ok: false, reason: "conflict" } as const;
+      this.sql.exec(
+        "UPDATE conversations SET group_name = ?, version = version + 1 WHERE id = ?",
+        group.name,
+        group.id,
+      );
+      const kept = new Set(group.members.map((member) => member.id));
+      for (const { user_id } of this.sql
+        .exec<{ user_id: string }>("SELECT user_id FROM conversation_members WHERE conversation_id = ?", group.id)
+        .toArray()) {
+        if (!kept.has(user_id))
+          this.sql.exec(
+            "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
+            group.id,
+            user_id,
+          );
+      }
+      for (const member of group.members) this.putMember(group.id, member);
+      return ok(this.readGroup(group.id)!);
+    });
+  }
+
+  async deleteGroup(groupId: string): Promise<Result<null>> {
+    this.storage.transactionSync(() => this.removeGroup(groupId));
+    return ok(null);
+  }
+
+  /** The group with its members in the order they joined; null when there is no such group. */
+  private readGroup(groupId: string): GroupRecord | null {
+    const row = this.sql
+      .exec<GroupRow>(
+        "SELECT id, group_name, created_by, created_at, version FROM conversations WHERE id = ? AND group_name IS NOT NULL",
+        groupId,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    const members = this.sql
+      .exec<MemberRow>(
+        `SELECT m.user_id, COALESCE(u.username, '') AS username, m.admin, m.muted, m.joined_at FROM conversation_members m
+         LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id LIMIT ?`,
+        groupId,
+        GROUP_LIMITS.membersMax,
+      )
+      .toArray()
+      .map(toGroupMember);
+    return {
+      id: row.id,
+      name: row.group_name,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      members,
+      version: row.version,
+    };
+  }
+
+  private openGroup(userId: string, groupId: string): Result<OpenedConversation, "not_found" | "forbidden"> {
+    const group = this.readGroup(groupId);
+    if (!group) return { ok: false, reason: "not_found" };
+    if (!group.members.some((member) => member.id === userId)) return { ok: false, reason: "forbidden" };
+    return ok(openedGroup(group));
+  }
+
+  private putMember(groupId: string, member: GroupMemberRecord): void {
+    this.sql.exec(
+      `INSERT INTO conversation_members (conversation_id, user_id, admin, muted, joined_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (conversation_id, user_id) DO UPDATE SET admin = excluded.admin, muted = excluded.muted, joined_at = excluded.joined_at`,
+      groupId,
+      member.id,
+      member.admin ? 1 : 0,
+      member.muted ? 1 : 0,
+      member.joinedAt,
+    );
+  }
+
+  /** The record, its members and its archive; only a group's (a one-to-one conversation is left alone). */
+  private removeGroup(groupId: string): void {
+    const kind = this.sql
+      .exec<{ group_name: string | null }>("SELECT group_name FROM conversations WHERE id = ?", groupId)
+      .toArray()[0];
+    if (kind && kind.group_name === null) return;
+    this.sql.exec("DELETE FROM archived_messages WHERE conversation_id = ?", groupId);
+    this.sql.exec("DELETE FROM conversation_members WHERE conversation_id = ?", groupId);
+    this.sql.exec("DELETE FROM conversations WHERE id = ?", groupId);
+  }
+
+  /**
+   * A user whose account ends leaves the group with the messages they sent there; the last one
+   * out removes it. A group never stays without an admin: the longest-standing member becomes one.
+   * The version goes up, so an admin's save read before this cannot bring them back.
+   */
+  private leaveGroup(groupId: string, userId: string): void {
+    const members = this.sql
+      .exec<{ user_id: string; admin: number }>(
+        "SELECT user_id, admin FROM conversation_members WHERE conversation_id = ?",
+        groupId,
+      )
+      .toArray();
+    const others = members.filter((member) => member.user_id !== userId);
+    if (others.length === members.length) return;
+    if (others.length === 0) return this.removeGroup(groupId);
+    this.sql.exec("DELETE FROM archived_messages WHERE conversation_id = ? AND sender_id = ?", groupId, userId);
+    this.sql.exec("DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?", groupId, userId);
+    if (!others.some((member) => member.admin)) {
+      this.sql.exec(
+        `UPDATE conversation_members SET admin = 1 WHERE conversation_id = ?1 AND user_id =
+           (SELECT user_id FROM conversation_members WHERE conversation_id = ?1 ORDER BY joined_at, user_id LIMIT 1)`,
+        groupId,
+      );
+    }
+    this.sql.exec("UPDATE conversations SET version = version + 1 WHERE id = ?", groupId);
+  }
 }
 
 type ConnectionRow = { conversation_id: string; created_at: number; status: string; requested_by: string };
+type GroupRow = { id: string; group_name: string; created_by: string; created_at: number; version: number };
+type MemberRow = { user_id: string; username: string; admin: number; muted: number; joined_at: number };
+
+function toGroupMember(row: MemberRow): GroupMemberRecord {
+  return {
+    id: row.user_id,
+    username: row.username,
+    admin: row.admin === 1,
+    muted: row.muted === 1,
+    joinedAt: row.joined_at,
+  };
+}
 type InviteRow = { token_hash: string; inviter_id: string; expires_at: number };
 
 function toConnection(otherId: string, username: string, row: ConnectionRow): ConnectionRecord {
@@ -545,6 +728,13 @@ function migrate(sql: SqlStorage): void {
   addColumn(sql, "connections", "status", "TEXT NOT NULL DEFAULT 'accepted'");
   addColumn(sql, "connections", "requested_by", "TEXT NOT NULL DEFAULT ''");
   addColumn(sql, "conversations", "pending_from", "TEXT");
+  // Groups are conversations with a name (NULL for one-to-one) and a version for optimistic saves.
+  addColumn(sql, "conversations", "group_name", "TEXT");
+  addColumn(sql, "conversations", "created_by", "TEXT");
+  addColumn(sql, "conversations", "version", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "conversation_members", "admin", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "conversation_members", "muted", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "conversation_members", "joined_at", "INTEGER NOT NULL DEFAULT 0");
   sql.exec(`
     CREATE TABLE IF NOT EXISTS blocks (
       blocker TEXT NOT NULL,

@@ -36,7 +36,7 @@ export interface ConnectionRecord {
 /** A conversation opened by one of its members: who is in it, with names, in one answer. */
 export interface OpenedConversation {
   id: string;
-  /** A list, never a pair: a group has up to GROUP_MEMBERS_MAX. */
+  /** A list, never a pair: a group has up to GROUP_LIMITS.membersMax. */
   members: UserRef[];
   createdAt: number;
   /** While it is a request not yet accepted: who asked. Null once accepted (and always for a group). */
@@ -101,7 +101,7 @@ export interface DetachedUser {
    * The groups they are still a member of. The detach leaves the membership in place, so that a
    * purge interrupted after it finds the groups again; `deleteUsers` removes it.
    */
-  groupIds?: string[];
+  groupIds: string[];
 }
 
 /** What `detachUsers` found for one of the users. */
@@ -136,7 +136,7 @@ export const BLOCKS_MAX = 1_000;
 /** At most this many groups per user are listed (and returned by a detach). */
 export const GROUPS_MAX = 200;
 
-export interface Store {
+export interface Store extends GroupStore {
   /** Answers when the store is reachable. */
   ping(): Promise<Result<null>>;
 
@@ -208,8 +208,9 @@ export interface Store {
   /** Ends the account now: it can no longer sign in, and the purge will remove it. */
   expireUser(userId: string, now: number): Promise<Result<null>>;
   /**
-   * First step of removing a user: drops their connections (so nobody sees them any more)
-   * and returns their conversations (at most CONVERSATIONS_MAX). Safe to repeat.
+   * First step of removing a user: drops their connections (so nobody sees them any more),
+   * closes their one-to-one conversations and returns them (at most CONVERSATIONS_MAX) with
+   * their groups (at most GROUPS_MAX, left open and still theirs). Safe to repeat.
    */
   detachUser(userId: string): Promise<Result<DetachedUser>>;
   /**
@@ -231,8 +232,8 @@ export interface Store {
 }
 
 /**
- * Group conversations. TODO(groups, in progress): `Store` extends this once both adapters
- * implement it, and `DetachedUser.groupIds` becomes required.
+ * Group conversations. A group is a conversation (`openConversation` answers it, with `group`),
+ * never a connection: connections, blocks and requests leave groups alone.
  */
 export interface GroupStore {
   /** A new group with its members (the creator an admin). Its id is new: no conflict is possible. */
