@@ -528,7 +528,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const { a, b, conversationId } = await connectedPair();
         value(await store.detachUser(a.id));
         const again = value(await store.detachUser(a.id));
-        expect(again).toEqual({ conversationIds: [conversationId], formerConnections: [] });
+        expect(again).toEqual({ conversationIds: [conversationId], formerConnections: [], groupIds: [] });
         expect(value(await store.listConnections(b.id))).toEqual([]);
       });
 
@@ -543,7 +543,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(value(await store.getUser(a.id))).toBeNull();
         expect(value(await store.getUserByUsername(a.username))).toBeNull();
         expect(await access(b.id, withB)).toBe("not_found");
-        expect(value(await store.detachUser(a.id))).toEqual({ conversationIds: [], formerConnections: [] });
+        expect(value(await store.detachUser(a.id))).toEqual({
+          conversationIds: [],
+          formerConnections: [],
+          groupIds: [],
+        });
         expect(value(await store.getUser(b.id))).toEqual(b);
 
         expect(await access(c.id, betweenOthers)).toBe("ok");
@@ -588,13 +592,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(detached.map((entry) => entry.userId)).toEqual([a.id, c.id]);
         expect([...of(a.id).conversationIds].sort()).toEqual([ab, withE].sort());
         expect([...of(a.id).formerConnections].sort()).toEqual([b.id, e.id].sort());
-        expect(of(c.id)).toEqual({ userId: c.id, conversationIds: [cd], formerConnections: [d.id] });
+        expect(of(c.id)).toEqual({ userId: c.id, conversationIds: [cd], formerConnections: [d.id], groupIds: [] });
         expect(value(await store.listConnections(e.id))).toEqual([]);
         expect(await access(b.id, ab)).toBe("forbidden");
         expect(await access(d.id, cd)).toBe("forbidden");
         expect(value(await store.detachUsers([a.id, c.id]))).toEqual([
-          { userId: a.id, conversationIds: of(a.id).conversationIds, formerConnections: [] },
-          { userId: c.id, conversationIds: [cd], formerConnections: [] },
+          { userId: a.id, conversationIds: of(a.id).conversationIds, formerConnections: [], groupIds: [] },
+          { userId: c.id, conversationIds: [cd], formerConnections: [], groupIds: [] },
         ]);
       });
 

@@ -1,0 +1,8 @@
+import { env } from "cloudflare:workers";
+import { describeGroupStoreContract } from "../../server/ports/group-store.contract";
+
+// The MongoDB adapter's groups through a pooled StoreHost over RPC, holding the real driver, against
+// FerretDB on loopback (or MONGODB_TEST_URI), in a database migrated by migrations/.
+describeGroupStoreContract("MongoDB (StoreHost on a Mongo-wire server)", () =>
+  env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0")),
+);
