@@ -1,8 +1,10 @@
+import { countedStub } from "../server/counters";
+
 /** Stubs of the per-conversation and per-user objects, named so every caller finds the same one. */
 export function roomFor(env: Env, conversationId: string) {
-  return env.ROOMS.get(env.ROOMS.idFromName(conversationId));
+  return countedStub(env.ROOMS.get(env.ROOMS.idFromName(conversationId)), "room", env);
 }
 
 export function hubFor(env: Env, userId: string) {
-  return env.HUBS.get(env.HUBS.idFromName(userId));
+  return countedStub(env.HUBS.get(env.HUBS.idFromName(userId)), "hub", env);
 }

@@ -14,6 +14,7 @@ import {
   type ServerMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
+import { countedStorage } from "../server/counters";
 import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { RATE_RULES } from "../server/rate-limit";
@@ -66,9 +67,10 @@ export class ConversationRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.log = new ConversationLog(ctx.storage);
+    const storage = countedStorage(ctx.storage, "room", env);
+    this.log = new ConversationLog(storage);
     this.sockets = new HibernatingSockets(ctx);
-    this.scheduler = new AlarmScheduler(ctx.storage);
+    this.scheduler = new AlarmScheduler(storage);
     this.archive = new RoomArchive(this.log, () => storeFor(this.env, this.log.conversationId() ?? undefined));
   }
 

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { SqliteCache } from "../server/adapters/sqlite-cache";
+import { countedStorage } from "../server/counters";
 import type { Cache } from "../server/ports/cache";
 
 /** Hosts the embedded Cache, used when no Upstash URL is set. Each method is the Cache's, over RPC. */
@@ -8,7 +9,7 @@ export class EmbeddedCache extends DurableObject<Env> implements Cache {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.cache = new SqliteCache(ctx.storage);
+    this.cache = new SqliteCache(countedStorage(ctx.storage, "cache", env));
   }
 
   get(key: string) {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { MongoClient } from "mongodb";
 import { createMongoClient, MongoStore } from "../server/adapters/mongo-store";
 import { SqliteStore } from "../server/adapters/sqlite-store";
+import { countedStorage, countMongoCommands } from "../server/counters";
 import type {
   ArchivedMessage,
   GroupRecord,
@@ -26,10 +27,11 @@ export class StoreHost extends DurableObject<Env> implements Store {
     if (this.adapter) return this.adapter;
     if (this.env.MONGODB_URI) {
       this.client = createMongoClient(this.env.MONGODB_URI);
+      countMongoCommands(this.client, this.env);
       // The database is the URI's path (the driver's default without one), as for `npm run migrate`.
       this.adapter = new MongoStore(this.client.db());
     } else {
-      this.adapter = new SqliteStore(this.ctx.storage);
+      this.adapter = new SqliteStore(countedStorage(this.ctx.storage, "store", this.env));
     }
     return this.adapter;
   }

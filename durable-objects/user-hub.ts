@@ -10,6 +10,7 @@ import {
   type HubMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
+import { countedStorage } from "../server/counters";
 import { log } from "../server/log";
 import { cacheFor, storeFor } from "../server/ports";
 import { forgetPresence, readPresence, recordPresence } from "../server/presence";
@@ -43,9 +44,10 @@ export class UserHub extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    const storage = countedStorage(ctx.storage, "hub", env);
+    this.sql = storage.sql;
     this.sockets = new HibernatingSockets(ctx);
-    this.scheduler = new AlarmScheduler(ctx.storage);
+    this.scheduler = new AlarmScheduler(storage);
     this.migrate();
   }
 

@@ -7,6 +7,7 @@ import { requireSameOrigin } from "./middleware/origin";
 import { withPorts } from "./middleware/ports";
 import { securityHeaders } from "./middleware/security-headers";
 import { authRoutes } from "./routes/auth";
+import { benchCounterRoutes } from "./routes/bench-counters";
 import { blockRoutes } from "./routes/blocks";
 import { connectionRoutes } from "./routes/connections";
 import { conversationRoutes } from "./routes/conversations";
@@ -18,7 +19,7 @@ import { userRoutes } from "./routes/users";
 /** Request bodies of this API are small JSON objects. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-export function createApp() {
+export function createApp(options: { benchCounters?: boolean } = {}) {
   const app = new Hono<AppEnv>().basePath("/api");
   app.use(securityHeaders);
   app.use(withPorts);
@@ -39,6 +40,7 @@ export function createApp() {
   app.route("/invites", inviteRoutes);
   app.route("/conversations", conversationRoutes);
   app.route("/health", healthRoutes);
+  if (options.benchCounters) app.route("/__bench", benchCounterRoutes);
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -1,9 +1,11 @@
+import { env } from "cloudflare:workers";
+import { countersOn } from "../server/counters";
 import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { purgeExpiredAccounts } from "./account";
 import { createApp } from "./app";
 
-const app = createApp();
+const app = createApp({ benchCounters: countersOn(env) });
 
 export default {
   fetch: app.fetch,

@@ -1,5 +1,6 @@
 import { CacheOutage, FallbackCache } from "../adapters/fallback-cache";
 import { UpstashCache } from "../adapters/upstash-cache";
+import { countedStub } from "../counters";
 import { EndedSessions } from "../ended-sessions";
 import type { Cache } from "./cache";
 import type { Store } from "./store";
@@ -25,10 +26,13 @@ export const DEFAULT_MONGODB_HOSTS = 4;
  * sees a bounded number of connections; without it, the one embedded host.
  */
 export function storeFor(env: Env, key?: string): Store {
-  if (!env.MONGODB_URI) return env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(EMBEDDED_INSTANCE));
+  const name = env.MONGODB_URI ? `mongo-${mongoHostIndex(env, key)}` : EMBEDDED_INSTANCE;
+  return countedStub(env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(name)), "store", env);
+}
+
+function mongoHostIndex(env: Env, key: string | undefined): number {
   const hosts = mongoHostCount(env);
-  const index = key === undefined ? Math.floor(Math.random() * hosts) : hashOf(key) % hosts;
-  return env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(`mongo-${index}`));
+  return key === undefined ? Math.floor(Math.random() * hosts) : hashOf(key) % hosts;
 }
 
 export function mongoHostCount(env: Env): number {
@@ -55,7 +59,7 @@ export function cacheFor(env: Env): Cache {
 
 /** The one embedded cache object: the Cache without Upstash, and its fallback with it. */
 export function embeddedCacheFor(env: Env): Cache {
-  return env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE));
+  return countedStub(env.EMBEDDED_CACHE.get(env.EMBEDDED_CACHE.idFromName(EMBEDDED_INSTANCE)), "cache", env);
 }
 
 /** Ended sessions in the Cache, with the embedded cache as their backup when the Cache is Upstash. */
