@@ -266,10 +266,11 @@ export type ParseErrorCode = Extract<
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ParseErrorCode; message: string };
 
-/** The frame types a client may send, read off the schema so the list is stated once. */
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(
-  ClientMessageSchema.options.map((option) => option.entries.type.literal),
-);
+/**
+ * The frame types a client may send, read off the schema so the list is stated once; on first use,
+ * so that a bundle which never parses a client's frame (the web app) leaves ClientMessageSchema out.
+ */
+let knownClientTypes: ReadonlySet<string> | undefined;
 
 /** Parses a frame from a client. Never throws. */
 export function parseClientMessage(raw: string | ArrayBuffer): Parsed<ClientMessage> {
@@ -281,7 +282,8 @@ export function parseClientMessage(raw: string | ArrayBuffer): Parsed<ClientMess
   const json = parseJson(text);
   if (!json.ok) return json;
   const type = (json.value as { type?: unknown } | null)?.type;
-  if (typeof type !== "string" || !KNOWN_CLIENT_TYPES.has(type)) {
+  knownClientTypes ??= new Set(ClientMessageSchema.options.map((option) => option.entries.type.literal));
+  if (typeof type !== "string" || !knownClientTypes.has(type)) {
     return { ok: false, code: "unknown_type", message: `unknown frame type: ${String(type).slice(0, 40)}` };
   }
   return fromSchema(ClientMessageSchema, json.value);
