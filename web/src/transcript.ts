@@ -21,6 +21,8 @@ export function transcriptText(messages: Message[], names: Record<string, string
   return messages
     .map((message) => {
       const text = message.deleted ? "(message deleted)" : message.body;
+      // A group's system line is a sentence of its own ("ann added bob").
+      if (message.system) return `[${message.sentAt}] ${text}`;
       return `[${message.sentAt}] ${names[message.senderId] ?? message.senderId}: ${text}`;
     })
     .join("\n");

@@ -1,20 +1,20 @@
 import { useModel } from "@preact/signals";
-import type { ComponentChildren } from "preact";
 import "../window.css";
 import { useState } from "preact/hooks";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { formatLastSeen } from "../format";
-import type { Chat, ChatContext } from "../models/chat";
+import type { ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
 import type { Departure } from "../models/connections";
-import { CONVERSATION_DELETED, departureNotice } from "../models/connections";
-import { goBackTo } from "../models/route";
+import { departureNotice } from "../models/connections";
 import { Avatar } from "./Avatar";
+import { ChatBar, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "./LazyConfirmDialog";
 import { ConnectionStatus } from "./ConnectionStatus";
-import { BackIcon, BlockIcon, DownloadIcon } from "./icons";
+import { GroupChat } from "./GroupChat";
+import { BlockIcon, DownloadIcon } from "./icons";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
@@ -25,6 +25,7 @@ export function ChatWindow(props: Props) {
   const { connections } = context;
   const connection = connections.byConversation.value.get(conversationId);
   if (connection) return <OpenChat {...props} />;
+  if (connections.groups.byId.value.has(conversationId)) return <GroupChat {...props} />;
   const departure = connections.departure(conversationId);
   if (departure)
     return <EndedChat departure={departure} dismiss={() => connections.dismissDeparture(conversationId)} />;
@@ -227,42 +228,5 @@ function RequestActions(props: {
         </button>
       </div>
     </section>
-  );
-}
-
-/** The bar above the messages, with the way back to the list on a phone. */
-function ChatBar({ children }: { children: ComponentChildren }) {
-  return (
-    <div class="chat__bar">
-      <button
-        class="icon-button chat__back"
-        type="button"
-        aria-label="Back to connections"
-        onClick={() => goBackTo("/")}
-      >
-        <BackIcon />
-      </button>
-      {children}
-    </div>
-  );
-}
-
-function Notice({ chat, departure }: { chat: Chat; departure: Departure | undefined }) {
-  if (chat.ended.value) {
-    return (
-      <p class="banner banner--warn" role="alert">
-        {departure ? departureNotice(departure) : CONVERSATION_DELETED}
-      </p>
-    );
-  }
-  const notice = chat.notice.value;
-  if (!notice) return null;
-  return (
-    <p class="banner banner--warn" role="alert">
-      {notice}
-      <button class="button button--small" type="button" onClick={() => chat.dismissNotice()}>
-        Dismiss
-      </button>
-    </p>
   );
 }

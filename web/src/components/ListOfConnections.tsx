@@ -1,11 +1,14 @@
-import { useEffect, useRef } from "preact/hooks";
-import type { Connection } from "../../../protocol/api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Connection, Group } from "../../../protocol/api";
 import { formatWhen } from "../format";
 import type { Connections } from "../models/connections";
 import { departureNotice, openConversationId } from "../models/connections";
-import { conversationPath } from "../models/route";
+import { groupDepartureNotice, senderName } from "../models/groups";
+import { conversationPath, navigate } from "../models/route";
 import type { Search } from "../models/search";
+import { groupDialogs } from "../screens";
 import { Avatar } from "./Avatar";
+import { Lazy } from "./Lazy";
 import { Link } from "./Link";
 
 type Props = { connections: Connections; search: Search; me: string };
@@ -22,9 +25,23 @@ export function ListOfConnections(props: Props) {
 
 function Departures({ connections }: { connections: Connections }) {
   const ended = connections.departures.value.filter((item) => item.reason === "account-ended");
-  if (ended.length === 0) return null;
+  const groups = connections.groups.departures.value;
+  if (ended.length === 0 && groups.length === 0) return null;
   return (
     <div class="departures">
+      {groups.map((departure) => (
+        <p key={departure.conversationId} class="banner banner--info departure" role="status">
+          <span>{groupDepartureNotice(departure)}</span>
+          <button
+            class="button button--small"
+            type="button"
+            aria-label={`Dismiss: ${groupDepartureNotice(departure)}`}
+            onClick={() => connections.groups.dismiss(departure.conversationId)}
+          >
+            Dismiss
+          </button>
+        </p>
+      ))}
       {ended.map((departure) => (
         <p key={departure.conversationId} class="banner banner--info departure" role="status">
           <span>{departureNotice(departure)}</span>
@@ -49,6 +66,8 @@ function ConnectionList({ connections, search, me }: Props) {
   const items = connections.list.value;
   const requests = connections.requests.value;
   const contacts = connections.contacts.value;
+  const entries = connections.entries.value;
+  const accepted = contacts.filter((item) => item.status === "accepted");
 
   // The open conversation stays in view, e.g. after a reload or a jump from a notification.
   useEffect(() => {
@@ -71,7 +90,7 @@ function ConnectionList({ connections, search, me }: Props) {
       </div>
     );
   }
-  if (items.length === 0) {
+  if (entries.length === 0 && requests.length === 0) {
     return (
       <div class="pane__note">
         <p>No connections yet.</p>
@@ -93,8 +112,18 @@ function ConnectionList({ connections, search, me }: Props) {
       typing={connections.typing.active.value.has(item.conversationId)}
     />
   );
+  const groupRow = (group: Group) => (
+    <GroupItem
+      key={group.id}
+      group={group}
+      selected={group.id === selected}
+      me={me}
+      typing={connections.typing.active.value.has(group.id)}
+    />
+  );
   return (
     <div ref={lists}>
+      <NewGroup contacts={accepted} connections={connections} />
       {requests.length > 0 && (
         <section class="requests" aria-labelledby="requests-title">
           <h2 id="requests-title" class="pane__title">
@@ -104,8 +133,12 @@ function ConnectionList({ connections, search, me }: Props) {
           <ul class="connections">{requests.map(row)}</ul>
         </section>
       )}
-      {requests.length > 0 && contacts.length > 0 && <h2 class="pane__title">Chats</h2>}
-      {contacts.length > 0 && <ul class="connections">{contacts.map(row)}</ul>}
+      {requests.length > 0 && entries.length > 0 && <h2 class="pane__title">Chats</h2>}
+      {entries.length > 0 && (
+        <ul class="connections">
+          {entries.map((entry) => (entry.kind === "group" ? groupRow(entry.item) : row(entry.item)))}
+        </ul>
+      )}
     </div>
   );
 }
@@ -168,6 +201,92 @@ function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
             {item.unread > 0 && !selected && (
               <span class="badge">
                 {item.unread}
+                <span class="sr-only"> unread</span>
+              </span>
+            )}
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/** "New group": opens the dialog (its own chunk) to pick contacts and a name. */
+function NewGroup({ contacts, connections }: { contacts: Connection[]; connections: Connections }) {
+  const [open, setOpen] = useState(false);
+  if (contacts.length === 0) return null;
+  return (
+    <div class="list-tools">
+      <button class="button button--small" type="button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+        New group
+      </button>
+      {open && (
+        <Lazy chunk={groupDialogs} fallback={null}>
+          {(dialogs) => (
+            <dialogs.NewGroupDialog
+              contacts={contacts}
+              onCreated={(group) => {
+                connections.groups.upsert(group);
+                setOpen(false);
+                navigate(conversationPath(group.id));
+              }}
+              onClose={() => setOpen(false)}
+            />
+          )}
+        </Lazy>
+      )}
+    </div>
+  );
+}
+
+type GroupItemProps = { group: Group; selected: boolean; me: string; typing: boolean };
+
+/** A group: its name, members, unread count, a mark when someone named the person, the last line. */
+function GroupItem({ group, selected, me, typing }: GroupItemProps) {
+  const last = group.lastMessage;
+  const sender = last && last.senderId !== me ? senderName(group, last.senderId) : null;
+  return (
+    <li>
+      <Link
+        href={conversationPath(group.id)}
+        class={selected ? "connection connection--selected" : "connection"}
+        aria-current={selected ? "page" : undefined}
+      >
+        <Avatar name={group.name} />
+        <span class="connection__main">
+          <span class="connection__top">
+            <bdi class="connection__name">{group.name}</bdi>
+            <span class="sr-only">, group of {group.members.length}</span>
+            {group.muted && (
+              <span class="tag" title="Muted: only mentions notify">
+                Muted
+              </span>
+            )}
+            {last && (
+              <time class="connection__when" dateTime={last.sentAt}>
+                {formatWhen(last.sentAt)}
+              </time>
+            )}
+          </span>
+          <span class="connection__bottom">
+            {typing ? (
+              <span class="connection__preview connection__preview--typing">typing…</span>
+            ) : last ? (
+              <span class={last.deleted ? "connection__preview connection__preview--empty" : "connection__preview"}>
+                {last.system ? null : last.senderId === me ? "You: " : sender ? `${sender}: ` : null}
+                {last.deleted ? "message deleted" : <bdi>{last.body}</bdi>}
+              </span>
+            ) : (
+              <span class="connection__preview connection__preview--empty">No messages yet</span>
+            )}
+            {group.mentioned && !selected && (
+              <span class="badge badge--mention" title="You were mentioned">
+                @<span class="sr-only"> you were mentioned</span>
+              </span>
+            )}
+            {group.unread > 0 && !selected && (
+              <span class={group.muted ? "badge badge--muted" : "badge"}>
+                {group.unread}
                 <span class="sr-only"> unread</span>
               </span>
             )}

@@ -1,8 +1,10 @@
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
 import { formatDay, formatTime } from "../format";
 import { splitLinks } from "../links";
 import type { Chat } from "../models/chat";
+import { seenByText, splitMentions } from "../models/group-chat";
 import type { ChatMessage } from "../models/messages";
 import { dayKey } from "../models/messages";
 
@@ -145,7 +147,8 @@ function useReadTracking(scroller: { current: HTMLDivElement | null }, chat: Cha
   }, []);
   useEffect(() => {
     // observe() ignores elements it already watches.
-    for (const element of scroller.current?.querySelectorAll<HTMLElement>(".msg--theirs[data-seq]") ?? []) {
+    const selector = ".msg--theirs[data-seq], .msg-system[data-seq]";
+    for (const element of scroller.current?.querySelectorAll<HTMLElement>(selector) ?? []) {
       observer.current?.observe(element);
     }
   }, [messages]);
@@ -175,6 +178,13 @@ function HistoryTop({ chat }: { chat: Chat }) {
       </p>
     );
   }
+  if (chat.group.value) {
+    return (
+      <p class="messages__note messages__note--start">
+        This is the beginning of your history in <bdi>{chat.groupName.value}</bdi>.
+      </p>
+    );
+  }
   const name = chat.connection.value?.user.username ?? "them";
   return <p class="messages__note messages__note--start">This is the beginning of your conversation with {name}.</p>;
 }
@@ -183,6 +193,10 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
   const items: JSX.Element[] = [];
   const readBy = chat.readByOthers.value;
   const unreadFrom = chat.firstUnreadId.value;
+  const inGroup = chat.group.value !== null;
+  const members = chat.members.value;
+  const names = new Set(members.map((member) => member.username));
+  const seen = chat.seenBy.value;
   let previous: ChatMessage | undefined;
   for (const message of messages) {
     const day = dayKey(message.sentAt);
@@ -201,6 +215,17 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
         </li>,
       );
     }
+    if (message.senderId === SYSTEM_SENDER_ID) {
+      items.push(
+        <li key={message.id} class="msg-system" data-seq={message.seq ?? undefined} data-id={message.id}>
+          <p dir="auto">
+            {message.body} <time dateTime={message.sentAt}>{formatTime(message.sentAt)}</time>
+          </p>
+        </li>,
+      );
+      previous = message;
+      continue;
+    }
     const continued =
       !newDay &&
       message.id !== unreadFrom &&
@@ -214,26 +239,59 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
         continued={continued}
         readBy={readBy}
         chat={chat}
+        sender={inGroup && !continued && message.senderId !== me ? nameOf(members, message.senderId) : null}
+        names={inGroup ? names : null}
       />,
     );
+    if (seen?.messageId === message.id)
+      items.push(<SeenBy key="seen-by" names={seen.readers.map((r) => r.username)} />);
     previous = message;
   }
   return items;
 }
 
-type ItemProps = { message: ChatMessage; mine: boolean; continued: boolean; readBy: number; chat: Chat };
+function nameOf(members: readonly { id: string; username: string }[], id: string): string {
+  return members.find((member) => member.id === id)?.username ?? "someone who left";
+}
 
-function MessageItem({ message, mine, continued, readBy, chat }: ItemProps) {
+/** "Seen by 3" under the person's latest message someone read; the names on hover and on focus. */
+function SeenBy({ names }: { names: string[] }) {
+  const all = `Seen by ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0]}`;
+  return (
+    <li class="seen-by">
+      {/* Focusable, so a keyboard reaches the names the pointer gets from the title. */}
+      <span class="seen-by__text" tabIndex={0} title={all}>
+        <span aria-hidden="true">{seenByText(names)}</span>
+        <span class="sr-only">{all}</span>
+      </span>
+    </li>
+  );
+}
+
+type ItemProps = {
+  message: ChatMessage;
+  mine: boolean;
+  continued: boolean;
+  readBy: number;
+  chat: Chat;
+  /** In a group, the name over the first of a run of someone else's messages. */
+  sender?: string | null;
+  /** In a group, the members' names: `@name` stands out. */
+  names?: ReadonlySet<string> | null;
+};
+
+function MessageItem({ message, mine, continued, readBy, chat, sender, names }: ItemProps) {
   const classes = ["msg", mine ? "msg--mine" : "msg--theirs", `msg--${message.status}`];
   if (continued) classes.push("msg--continued");
   return (
     <li class={classes.join(" ")} data-seq={message.seq ?? undefined} data-id={message.id}>
       <div class="msg__bubble">
+        {sender && <bdi class="msg__sender">{sender}</bdi>}
         {message.deleted ? (
           <p class="msg__body msg__body--deleted">message deleted</p>
         ) : (
           <p class="msg__body" dir="auto">
-            <MessageText body={message.body} />
+            <MessageText body={message.body} names={names ?? null} myName={chat.myName.value} />
           </p>
         )}
         <span class="msg__meta">
@@ -259,8 +317,11 @@ function MessageItem({ message, mine, continued, readBy, chat }: ItemProps) {
   );
 }
 
-/** The text as text nodes, with web addresses as links that open a new tab (never HTML). */
-function MessageText({ body }: { body: string }) {
+/**
+ * The text as text nodes, with web addresses as links that open a new tab (never HTML), and in a
+ * group `@name` of a member marked (the person's own name more so).
+ */
+function MessageText({ body, names, myName }: { body: string; names: ReadonlySet<string> | null; myName: string }) {
   return (
     <>
       {splitLinks(body).map((part, index) =>
@@ -268,6 +329,16 @@ function MessageText({ body }: { body: string }) {
           <a key={index} href={part.href} rel="noopener noreferrer" target="_blank">
             {part.text}
           </a>
+        ) : names ? (
+          splitMentions(part.text, names).map((piece, at) =>
+            piece.mention ? (
+              <mark key={`${index}-${at}`} class={piece.mention === myName ? "mention mention--me" : "mention"}>
+                {piece.text}
+              </mark>
+            ) : (
+              piece.text
+            ),
+          )
         ) : (
           part.text
         ),

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 
 /** Decorative icons: the control around them carries the label. */
-function Icon({ children }: { children: ComponentChildren }) {
+export function Icon({ children }: { children: ComponentChildren }) {
   return (
     <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
       {children}

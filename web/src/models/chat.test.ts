@@ -38,6 +38,7 @@ async function annsChat(connection: Connection, history: Message[] = []) {
   const unsent: Signal<readonly OutgoingMessage[]> = signal([]);
   const connections = {
     byConversation,
+    groups: { byId: signal(new Map()) },
     presenceKnown: signal(true),
     typing: new TypingTracker(),
     replaced: signal(false),

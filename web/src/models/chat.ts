@@ -8,6 +8,8 @@ import { api } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
 import type { Connections } from "./connections";
+import { seenByLine, typingSentence } from "./group-chat";
+import { senderName } from "./groups";
 import type { ChatMessage } from "./messages";
 import { firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
 import type { Outbox } from "./outbox";
@@ -39,8 +41,17 @@ export const ChatModel = createModel(
     const stored = signal<ChatMessage[]>([]);
     // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
     const unsent = outbox.pending(conversationId);
-    const messages = computed(() => timeline(stored.value, unsent.value, conversationId, me.id));
-    const hasMore = signal(false);
+    /** In a group: the first seq this member may see; history stops there. */
+    const visibleFromSeq = signal(0);
+    const visible = computed(() =>
+      visibleFromSeq.value > 0
+        ? stored.value.filter((message) => (message.seq ?? 0) >= visibleFromSeq.value)
+        : stored.value,
+    );
+    const messages = computed(() => timeline(visible.value, unsent.value, conversationId, me.id));
+    /** The server has older messages; they are shown only from `visibleFromSeq` on. */
+    const more = signal(false);
+    const hasMore = computed(() => more.value && (stored.value[0]?.seq ?? 0) > visibleFromSeq.value);
     const historyState = signal<"loading" | "ready" | "error">("loading");
     const olderState = signal<"idle" | "loading" | "error">("idle");
     const historyError = signal<string | null>(null);
@@ -56,13 +67,37 @@ export const ChatModel = createModel(
     /** The latest message from the other person, for screen readers (one polite announcement each). */
     const announcement = signal("");
     /** Unread when the chat opened: the "New messages" divider goes before the first of them. */
-    const unreadAtOpen = connections.byConversation.peek().get(conversationId)?.unread ?? 0;
+    const unreadAtOpen =
+      connections.byConversation.peek().get(conversationId)?.unread ??
+      connections.groups.byId.peek().get(conversationId)?.unread ??
+      0;
     const firstUnreadId = signal<string | null>(null);
     /** The server ended the conversation: nothing of it is kept, and nothing more can be sent. */
     const ended = signal(false);
     const draft = signal("");
 
     const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
+    /** The group, as the list knows it; null for a one-to-one chat. */
+    const group = computed(() => connections.groups.byId.value.get(conversationId) ?? null);
+    /** The group's name and admins as its room last said (hello, then `members` frames). */
+    const roomGroup = signal<{ name: string; admins: string[] } | null>(null);
+    const groupName = computed(() => roomGroup.value?.name ?? group.value?.name ?? "");
+    const admins = computed(
+      () =>
+        roomGroup.value?.admins ??
+        group.value?.members.filter((member) => member.admin).map((member) => member.id) ??
+        [],
+    );
+    const isAdmin = computed(() => admins.value.includes(me.id));
+    /** Who is typing, in words ("ann and bob are typing…"); groups only. */
+    const typingText = computed(() =>
+      typingSentence(
+        [...typers.active.value].map(
+          (id) =>
+            members.value.find((member) => member.id === id)?.username ?? senderName(group.value, id) ?? "someone",
+        ),
+      ),
+    );
     /** While a message request is unanswered, who asked; null between contacts. */
     const request = computed(() => (connection.value?.status === "pending" ? connection.value.direction : null));
     /** No typing, presence or read receipts flow while a request is pending (API.md). */
@@ -83,13 +118,25 @@ export const ChatModel = createModel(
     });
     /** The highest seq any other member has read: our messages up to it get the "read" tick. */
     const readByOthers = computed(() =>
-      request.value !== null
-        ? 0
-        : Object.entries(readUpTo.value).reduce(
-            (max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)),
-            0,
-          ),
+      group.value !== null
+        ? readByAll()
+        : request.value !== null
+          ? 0
+          : Object.entries(readUpTo.value).reduce(
+              (max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)),
+              0,
+            ),
     );
+    /** "Seen by": under the person's latest message someone else has read. */
+    const seenBy = computed(() =>
+      group.value === null ? null : seenByLine(messages.value, readUpTo.value, members.value, me.id),
+    );
+    /** In a group, a message counts as read (two ticks) once every other member has read it. */
+    function readByAll(): number {
+      const others = members.value.filter((member) => member.id !== me.id);
+      if (others.length === 0) return 0;
+      return Math.min(...others.map((member) => readUpTo.value[member.id] ?? 0));
+    }
 
     let room: RoomConnection | null = null;
     let readSent = 0;
@@ -109,10 +156,16 @@ export const ChatModel = createModel(
         case "hello":
           members.value = frame.members;
           readUpTo.value = frame.readUpTo;
+          if (frame.group) roomGroup.value = frame.group;
+          visibleFromSeq.value = frame.visibleFromSeq ?? 0;
           readSent = Math.max(readSent, frame.readUpTo[me.id] ?? 0);
           seenSeq.value = Math.max(seenSeq.peek(), readSent);
           if (historyState.value === "error") void loadLatest();
           flushRead();
+          return;
+        case "members":
+          members.value = frame.members;
+          roomGroup.value = frame.group;
           return;
         case "message": {
           const before = stored.peek();
@@ -120,7 +173,8 @@ export const ChatModel = createModel(
           connections.notePreview(frame.message);
           const { senderId, body, deleted } = frame.message;
           if (stored.peek() !== before && senderId !== me.id && !deleted) {
-            announcement.value = `${connection.peek()?.user.username ?? ""}: ${body}`;
+            const name = connection.peek()?.user.username ?? nameOf(senderId);
+            announcement.value = name ? `${name}: ${body}` : body;
           }
           return;
         }
@@ -159,6 +213,9 @@ export const ChatModel = createModel(
       }
     };
 
+    const nameOf = (userId: string) =>
+      members.peek().find((member) => member.id === userId)?.username ?? senderName(group.peek(), userId);
+
     const showTyping = (userId: string, on: boolean) => {
       typers.note(userId, on);
       connections.typing.note(conversationId, on);
@@ -177,7 +234,7 @@ export const ChatModel = createModel(
         const latest = await api.messages(conversationId, null, PAGE_SIZE);
         if (ended.peek()) return;
         stored.value = mergeMessages(stored.value, latest.messages);
-        hasMore.value = latest.hasMore;
+        more.value = latest.hasMore;
         // Back far enough to open where the unread messages start.
         for (let pages = 0; pages < UNREAD_PAGES_MAX && hasMore.peek(); pages += 1) {
           const theirs = stored.peek().filter((message) => message.senderId !== me.id).length;
@@ -185,7 +242,7 @@ export const ChatModel = createModel(
           const older = await api.messages(conversationId, stored.peek()[0]?.seq ?? null, HISTORY_PAGE_MAX);
           if (ended.peek()) return;
           stored.value = mergeMessages(stored.value, older.messages);
-          hasMore.value = older.hasMore;
+          more.value = older.hasMore;
         }
         if (firstUnreadId.peek() === null) firstUnreadId.value = firstUnread(stored.peek(), me.id, unreadAtOpen);
         historyState.value = "ready";
@@ -215,6 +272,8 @@ export const ChatModel = createModel(
           ended.value = true;
           stored.value = [];
           outbox.drop(conversationId);
+          // Removed from a group, or left it in another tab: back to the list, which says so.
+          if (group.peek()) connections.groups.gone(conversationId, ending.reason === "left" ? "left" : "removed");
         },
       });
       room = current;
@@ -255,6 +314,15 @@ export const ChatModel = createModel(
       connection,
       request,
       requestFull,
+      /** The person's own name: `@` it in a group and the line stands out. */
+      myName: computed(() => me.username),
+      group,
+      groupName,
+      admins,
+      isAdmin,
+      members,
+      typingText,
+      seenBy,
       /** Loads the page before the oldest message held (infinite scroll up). */
       async loadOlder() {
         if (!hasMore.value || olderState.value === "loading" || historyState.value !== "ready") return;
@@ -265,7 +333,7 @@ export const ChatModel = createModel(
           const older = await api.messages(conversationId, oldest, PAGE_SIZE);
           if (ended.peek()) return;
           stored.value = mergeMessages(stored.value, older.messages);
-          hasMore.value = older.hasMore;
+          more.value = older.hasMore;
           olderState.value = "idle";
         } catch (error) {
           olderState.value = "error";
@@ -320,11 +388,19 @@ export const ChatModel = createModel(
       },
       /** Saves the whole conversation as a text file, from the history API. */
       async download(): Promise<void> {
-        const names = { [me.id]: me.username, [connection.peek()?.user.id ?? ""]: connection.peek()?.user.username };
+        const names: Record<string, string | undefined> = {
+          [me.id]: me.username,
+          [connection.peek()?.user.id ?? ""]: connection.peek()?.user.username,
+        };
+        for (const member of group.peek()?.members ?? []) names[member.id] = member.username;
         try {
           // Rarely used: its code comes when asked for.
           const { downloadTranscript } = await import("../transcript");
-          await downloadTranscript(conversationId, names, connection.peek()?.user.username ?? "conversation");
+          await downloadTranscript(
+            conversationId,
+            names,
+            connection.peek()?.user.username ?? (groupName.peek() || "conversation"),
+          );
         } catch (error) {
           notice.value = `The conversation could not be downloaded: ${errorMessage(error)}`;
         }

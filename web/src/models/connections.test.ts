@@ -24,7 +24,9 @@ const disposers: (() => void)[] = [];
 async function annsList(open: string | null) {
   vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
   vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
-  vi.stubGlobal("fetch", async () => Response.json({ connections: [connection("carol"), connection("dave")] }));
+  vi.stubGlobal("fetch", async (path: string) =>
+    Response.json(path === "/api/groups" ? { groups: [] } : { connections: [connection("carol"), connection("dave")] }),
+  );
   // These modules read the address bar when they load: after the fakes are in place.
   const { ConnectionsModel, departureNotice } = await import("./connections");
   const { route } = await import("./route");
@@ -95,7 +97,7 @@ async function annsRequests(open: string | null, answers: Record<string, () => R
   vi.stubGlobal("fetch", async (path: string, init: RequestInit) => {
     const key = `${init.method} ${path}`;
     calls.push(key);
-    const answer = answers[key];
+    const answer = answers[key] ?? (key === "GET /api/groups" ? () => Response.json({ groups: [] }) : undefined);
     if (!answer) throw new Error(`unexpected ${key}`);
     return answer();
   });

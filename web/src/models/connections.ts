@@ -5,6 +5,8 @@ import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { HubConnection } from "../net/hub";
 import type { SocketState } from "../net/socket";
+import { GroupList } from "./group-list";
+import { mergeByActivity } from "./groups";
 import type { Notifications } from "./notifications";
 import type { Page } from "./page";
 import { conversationPath, navigate, route } from "./route";
@@ -69,6 +71,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const leaving = new Set<string>();
   /** Conversations in which the other person is typing, for the list. */
   const typing = new TypingTracker();
+  /** The groups the person is in: the same hub feeds them. */
+  const groups = new GroupList(session, notifications, page);
   /** Presence is known only while the hub is connected: otherwise the dots are grey, not "offline". */
   const presenceKnown = computed(() => hubState.value === "open");
 
@@ -76,6 +80,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   /** Requests waiting for the person's answer, apart from contacts (and requests the person sent). */
   const requests = computed(() => list.value.filter(isIncomingRequest));
   const contacts = computed(() => list.value.filter((item) => !isIncomingRequest(item)));
+  /** Contacts and groups together, most recent activity first. */
+  const entries = computed(() => mergeByActivity(contacts.value, groups.list.value));
   /** What the hub last counted; the list is fetched again when it still disagrees a moment later. */
   let hubRequests: number | null = null;
   let requestsCheck: ReturnType<typeof setTimeout> | undefined;
@@ -83,7 +89,12 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   /** Unread messages the person is not looking at right now. */
   const unseenTotal = computed(() => {
     const open = page.visible.value ? openConversationId.value : null;
-    return list.value.reduce((sum, item) => sum + (item.conversationId === open ? 0 : item.unread), 0);
+    const direct = list.value.reduce((sum, item) => sum + (item.conversationId === open ? 0 : item.unread), 0);
+    // A muted group counts only while something in it names the person.
+    return groups.list.value.reduce(
+      (sum, group) => sum + (group.id === open || (group.muted && !group.mentioned) ? 0 : group.unread),
+      direct,
+    );
   });
 
   const update = (conversationId: string, change: (item: Connection) => Connection) => {
@@ -99,7 +110,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
 
   const refresh = async () => {
     try {
-      list.value = (await api.connections()).connections;
+      const [answer] = await Promise.all([api.connections(), groups.refresh()]);
+      list.value = answer.connections;
       loadError.value = null;
     } catch (error) {
       loadError.value = errorMessage(error);
@@ -119,6 +131,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   };
 
   const onFrame = (frame: HubMessage) => {
+    if (groups.onFrame(frame)) return;
     switch (frame.type) {
       case "presence":
         list.value = list.value.map((item) =>
@@ -234,6 +247,8 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     list,
     requests,
     contacts,
+    groups,
+    entries,
     departures,
     replaced,
     typing,
@@ -247,6 +262,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     upsert,
     /** A message seen in the open conversation: keeps the preview current for both sides. */
     notePreview(message: Message) {
+      if (groups.notePreview(message)) return;
       const item = byConversation.value.get(message.conversationId);
       if (!item || (item.lastMessage && item.lastMessage.seq >= message.seq)) return;
       // While a chat is open its room is the source (the hub hears nothing then): a message the
@@ -261,6 +277,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     },
     /** A message was deleted for everyone: a preview of it says so. */
     noteDeleted(conversationId: string, seq: number) {
+      if (groups.noteDeleted(conversationId, seq)) return;
       const last = byConversation.value.get(conversationId)?.lastMessage;
       if (last?.seq !== seq) return;
       update(conversationId, (current) => ({ ...current, lastMessage: { ...last, body: "", deleted: true } }));
@@ -287,6 +304,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
       return leave(userId, () => api.block(userId));
     },
     markRead(conversationId: string) {
+      if (groups.markRead(conversationId)) return;
       const item = byConversation.value.get(conversationId);
       if (item && item.unread > 0) update(conversationId, (current) => ({ ...current, unread: 0 }));
     },

@@ -1,4 +1,4 @@
-import type { Connection, ErrorBody, Message, User, UserSummary } from "../../../protocol/api";
+import type { Connection, ErrorBody, Group, Message, User, UserSummary } from "../../../protocol/api";
 import { formatWait } from "../format";
 
 /** An API error as the person should read it. */
@@ -19,7 +19,7 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, probe = false): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, probe = false): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -88,6 +88,7 @@ export const api = {
     request<{ inviter: { username: string } }>("GET", `/api/invites/${encodeURIComponent(token)}`, undefined, true),
   acceptInvite: (token: string) =>
     request<{ connection: Connection }>("POST", `/api/invites/${encodeURIComponent(token)}/accept`),
+  groups: () => request<{ groups: Group[] }>("GET", "/api/groups"),
   messages: (conversationId: string, before: number | null, limit: number) => {
     const query = new URLSearchParams({ limit: String(limit) });
     if (before !== null) query.set("before", String(before));

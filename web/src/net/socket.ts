@@ -19,7 +19,8 @@ export type SocketState = "connecting" | "open" | "offline";
 export type SocketEnding =
   | { kind: "account"; reason: AccountEndReason | null }
   | { kind: "session" }
-  | { kind: "conversation" }
+  /** `reason` names why a group ended for this person: `removed` or `left`. */
+  | { kind: "conversation"; reason?: string }
   /** Too many sockets of this user here: this one, the oldest, gave way. */
   | { kind: "replaced" };
 
@@ -29,7 +30,7 @@ export type SessionEnding = Extract<SocketEnding, { kind: "account" | "session" 
 /** The ending a close code announces, or null for a close worth reconnecting after. */
 export function endingOf(code: number, reason: string): SocketEnding | null {
   if (code === CLOSE_SESSION_ENDED) return { kind: "session" };
-  if (code === CLOSE_CONVERSATION_ENDED) return { kind: "conversation" };
+  if (code === CLOSE_CONVERSATION_ENDED) return reason ? { kind: "conversation", reason } : { kind: "conversation" };
   if (code === CLOSE_REPLACED) return { kind: "replaced" };
   if (code !== CLOSE_ACCOUNT_ENDED) return null;
   const known = (ACCOUNT_END_REASONS as readonly string[]).includes(reason);
