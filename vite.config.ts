@@ -6,6 +6,36 @@ import { quietProxy } from "./scripts/dev-proxy.mjs";
 /** Where `npm run dev` runs wrangler dev; Vite's dev server forwards the API and sockets there. */
 const WORKER_ORIGIN = `http://127.0.0.1:${process.env.WORKER_PORT ?? "8787"}`;
 
+const ENTRY = fileURLToPath(new URL("./web/src/main.tsx", import.meta.url));
+/** Small parts that the screens' chunks share (icons, links, avatars, error text). */
+const SHARED_BY_SCREENS = /\/web\/src\/(errors\.ts|components\/(icons|Link|Avatar)\.tsx)$/;
+
+type ChunkingContext = { getModuleInfo(id: string): { importedIds: readonly string[] } | null };
+/** What the entry loads before anything else, per chunking pass. */
+const loadedByEntry = new WeakMap<ChunkingContext, Set<string>>();
+
+/**
+ * One chunk, the shell, for the libraries, everything the entry loads, and the small shared parts:
+ * fewer files on a first page, each gzipped with more of the others' words (about 1 KB less).
+ */
+function shellChunk(id: string, context: ChunkingContext) {
+  if (id.includes("/node_modules/") || SHARED_BY_SCREENS.test(id)) return "shell";
+  let loaded = loadedByEntry.get(context);
+  if (!loaded) {
+    const seen = new Set<string>();
+    const visit = (module: string) => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      for (const imported of context.getModuleInfo(module)?.importedIds ?? []) visit(imported);
+    };
+    visit(ENTRY);
+    seen.delete(ENTRY);
+    loadedByEntry.set(context, seen);
+    loaded = seen;
+  }
+  return loaded.has(id) ? "shell" : null;
+}
+
 // The web app builds into the Worker's assets directory (wrangler.toml [assets]).
 export default defineConfig({
   root: "web",
@@ -20,6 +50,7 @@ export default defineConfig({
     // Every browser the app supports knows <link rel="modulepreload">.
     modulePreload: { polyfill: false },
     rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: shellChunk }] } },
       // A valibot function wire.ts starts to use that valibot-lite.ts lacks would be undefined in the browser.
       onLog(level, log, handler) {
         if (log.code === "IMPORT_IS_UNDEFINED") throw new Error(log.message);

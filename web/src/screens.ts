@@ -44,7 +44,7 @@ export const signedInScreens = lazyChunk(() => import("./components/ChatScreen")
 export const signedOutScreens = lazyChunk(() => import("./components/SignedOut"));
 /** The open conversation: asked for as soon as one is open, else once the list is on screen. */
 export const chatWindow = lazyChunk(() => import("./components/ChatWindow"));
-/** The question before blocking, deleting a request or leaving a group; fetched with the chat's chunk. */
+/** The question before blocking, deleting a request or leaving a group; fetched once the list shows. */
 export const confirmDialog = lazyChunk(() => import("./components/ConfirmDialog"));
 /** The rail's dialogs: inviting, blocked people, deleting the account. */
 export const accountDialogs = lazyChunk(() => import("./components/AccountDialogs"));

@@ -9,7 +9,7 @@ import type { OutboxStore } from "../models/outbox-store";
 import { PageModel } from "../models/page";
 import { SearchModel } from "../models/search";
 import type { Session } from "../models/session";
-import { chatWindow, signedOutScreens } from "../screens";
+import { chatWindow, confirmDialog, signedOutScreens } from "../screens";
 import { Header } from "./Header";
 import { Lazy } from "./Lazy";
 import { ListOfConnections } from "./ListOfConnections";
@@ -44,6 +44,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
     if (!connections.loaded.value) return;
     const timer = setTimeout(() => {
       chatWindow.preload();
+      confirmDialog.preload();
       signedOutScreens.preload();
     }, CHAT_PRELOAD_MS);
     return () => clearTimeout(timer);

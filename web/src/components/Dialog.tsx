@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
+import "../dialog.css";
 
 type Props = { title: string; describedBy?: string; onClose: () => void; children: ComponentChildren };
 
