@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Message } from "../protocol/api";
 import type { FrameErrorCode } from "../protocol/errors";
+import { describeSystemEvent, mentionedNames } from "../protocol/groups";
 import {
   type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
@@ -12,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   parseClientMessage,
   type ServerMessage,
+  type SystemEvent,
   WIRE_LIMITS,
 } from "../protocol/wire";
 import { countedStorage } from "../server/counters";
@@ -21,7 +23,7 @@ import { RATE_RULES } from "../server/rate-limit";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
 import { ARCHIVE_DELAY_MS, RoomArchive } from "./room-archive";
-import { ConversationLog } from "./room-log";
+import { ConversationLog, type Member, type RoomGroup } from "./room-log";
 import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
 import { TokenBuckets, WindowCounters } from "./token-buckets";
@@ -29,6 +31,8 @@ import { TokenBuckets, WindowCounters } from "./token-buckets";
 /** Members' hubs hear at most this often per conversation, the latest state only. */
 const HUB_NOTICE_DELAY_MS = 250;
 const HUB_RETRY_DELAY_MS = 5_000;
+/** `deleted` frames sent at most when a member's account ends: their newest messages, those likely on screen. */
+const WIPED_FRAMES_MAX = WIRE_LIMITS.replayPage;
 
 type RoomJob = SocketJob | "notify-hubs" | "relay-reads" | "archive";
 type Send = Extract<ClientMessage, { type: "send" }>;
@@ -37,6 +41,22 @@ type Send = Extract<ClientMessage, { type: "send" }>;
 export interface EndedMember {
   userId: string;
   reason: AccountEndReason;
+}
+
+/** A change to a group, sent by the Worker once the Store saved it (`created` included). */
+export interface GroupChangeInput {
+  conversationId: string;
+  group: RoomGroup;
+  /** Everyone in the group after the change. */
+  members: Member[];
+  event: SystemEvent;
+  /** Why members no longer listed lose the room (the close reason of their 4003); `removed` by default. */
+  closeReason?: "removed" | "left";
+  /**
+   * The group's version after the change (`GroupRecord.version`), when known: a retried call then
+   * adds no second line, and an older change arriving after a newer one leaves the members alone.
+   */
+  version?: number;
 }
 
 /**
@@ -83,7 +103,7 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     const now = Date.now();
     if (identity.members) {
-      this.log.remember(identity.conversationId, identity.members, identity.pendingFrom ?? null);
+      this.log.remember(identity.conversationId, identity.members, identity.pendingFrom ?? null, identity.group);
     } else if (this.log.conversationId() !== identity.conversationId || !this.isMember(identity.userId)) {
       // The Worker could not ask the Store: only a member this room already knows comes in.
       const error = { code: "conversation_not_found", message: "No such conversation." };
@@ -145,8 +165,55 @@ export class ConversationRoom extends DurableObject<Env> {
     limit: number,
     memberCheck?: string,
   ): Promise<{ messages: Message[]; hasMore: boolean } | null> {
-    if (memberCheck !== undefined && !this.isMember(memberCheck)) return null;
-    return this.log.page(beforeSeq, limit);
+    if (memberCheck === undefined) return this.log.page(beforeSeq, limit);
+    // A group member sees history from the line that added them.
+    const floor = this.log.visibleFrom(memberCheck);
+    return floor === null ? null : this.log.page(beforeSeq, limit, floor);
+  }
+
+  /**
+   * A group changed (the Store saved it): in one transaction the room takes the new name, admins
+   * and members and writes the line that tells it; members no longer listed lose their sockets
+   * and rows at once. Then every socket hears the line and the new member list.
+   */
+  async applyGroupChange(change: GroupChangeInput): Promise<{ message: Message }> {
+    const now = Date.now();
+    const changed = this.log.changeGroup(
+      { ...change, body: describeSystemEvent(change.event) },
+      change.conversationId,
+      now,
+    );
+    if (changed.repeated) return { message: changed.message };
+    const reason = change.closeReason ?? "removed";
+    for (const userId of changed.removed) this.dropMember(userId, CLOSE_CONVERSATION_ENDED, reason);
+    this.broadcast({ type: "message", message: changed.message });
+    this.broadcast(this.membersFrame());
+    this.noticeHubsSoon(now);
+    return { message: changed.message };
+  }
+
+  /**
+   * A member's account ended: their sockets close, their messages here are wiped for everyone,
+   * a line says so; the room is destroyed once nobody is left. A repeat changes nothing.
+   */
+  async memberEnded(ended: EndedMember): Promise<{ remaining: string[] }> {
+    const member = this.log.members().find((candidate) => candidate.id === ended.userId);
+    if (!member) return { remaining: this.log.members().map((other) => other.id) };
+    const now = Date.now();
+    const event: SystemEvent = { event: "account-ended", actor: null, targets: [member] };
+    const removed = this.log.endMember(member.id, event, describeSystemEvent(event), now, WIPED_FRAMES_MAX);
+    this.dropMember(member.id, CLOSE_ACCOUNT_ENDED, ended.reason);
+    const remaining = this.log.members().map((other) => other.id);
+    if (remaining.length === 0) {
+      await this.destroy();
+      return { remaining };
+    }
+    if (!removed) return { remaining };
+    for (const seq of removed.wipedSeqs) this.broadcast({ type: "deleted", seq });
+    this.broadcast({ type: "message", message: removed.message });
+    this.broadcast(this.membersFrame());
+    this.noticeHubsSoon(now);
+    return { remaining };
   }
 
   private someMemberAbsent(): boolean {
@@ -192,6 +259,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private handleFrame(ws: WebSocket, raw: string | ArrayBuffer): void {
     const sender = this.sockets.attachment(ws);
     if (!sender) return this.sockets.close(ws, CLOSE_POLICY_VIOLATION, "unknown socket");
+    // Removed from the group while a frame was on its way: nothing more from this socket.
+    if (!this.isMember(sender.userId)) return this.closeEach([ws], CLOSE_CONVERSATION_ENDED, "removed");
     // The account ended between alarms: nothing more from this socket.
     if (sender.expiresAt <= Date.now()) return this.closeEach([ws], CLOSE_ACCOUNT_ENDED, "expired");
     const parsed = parseClientMessage(raw);
@@ -205,7 +274,7 @@ export class ConversationRoom extends DurableObject<Env> {
       case "read":
         return this.handleRead(sender.userId, frame.seq);
       case "resume":
-        return this.handleResume(ws, frame.afterSeq);
+        return this.handleResume(ws, sender.userId, frame.afterSeq);
       case "delete":
         return this.handleDelete(ws, sender.userId, frame.seq);
     }
@@ -234,7 +303,14 @@ export class ConversationRoom extends DurableObject<Env> {
       }
       return this.refuseForRate(ws, frame.id, waitMs);
     }
-    const appended = this.log.append(frame.id, sender.userId, frame.body, now, WIRE_LIMITS.storedCharsPerUser);
+    const appended = this.log.append(
+      frame.id,
+      sender.userId,
+      frame.body,
+      now,
+      WIRE_LIMITS.storedCharsPerUser,
+      this.mentionsIn(frame.body, sender.userId),
+    );
     if (!appended.stored && "quotaExceeded" in appended) {
       return this.refuse(ws, "quota_exceeded", "You have stored as much as one conversation allows.", frame.id);
     }
@@ -253,7 +329,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.broadcast({ type: "typing", userId: sender.userId, on: false }, ws);
       this.tellAbsentHubsOfTyping(sender.userId, false);
     }
-    if (this.someMemberAbsent()) this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
+    this.noticeHubsSoon(now);
     // Only MongoDB is an archive: the embedded Store is one object that every message would visit.
     if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
@@ -278,10 +354,13 @@ export class ConversationRoom extends DurableObject<Env> {
     this.tellAbsentHubsOfTyping(userId, true);
   }
 
-  /** Members with no socket here see typing in their list, through their hub; within the same budget. */
+  /**
+   * Members with no socket here see typing in their list, through their hub; within the same
+   * budget. Not in a group: a keystroke would cost a call per absent member.
+   */
   private tellAbsentHubsOfTyping(userId: string, on: boolean): void {
     const conversationId = this.log.conversationId();
-    if (!conversationId) return;
+    if (!conversationId || this.log.group()) return;
     for (const member of this.log.members()) {
       if (member.id === userId || this.sockets.ofUser(member.id).length > 0) continue;
       this.ctx.waitUntil(
@@ -329,9 +408,10 @@ export class ConversationRoom extends DurableObject<Env> {
    * asks for the next page, so one small frame never makes the room send a whole history.
    * Synchronous, so no live message interleaves.
    */
-  private handleResume(ws: WebSocket, afterSeq: number): void {
+  private handleResume(ws: WebSocket, userId: string, afterSeq: number): void {
     if (!this.resumes.take(ws, Date.now())) return this.refuse(ws, "rate_limited", "Too many resumes at once.");
-    const page = this.log.after(afterSeq, WIRE_LIMITS.replayPage + 1);
+    const floor = this.log.visibleFrom(userId) ?? Number.MAX_SAFE_INTEGER;
+    const page = this.log.after(afterSeq, WIRE_LIMITS.replayPage + 1, floor);
     const sent = page.slice(0, WIRE_LIMITS.replayPage);
     for (const message of sent) this.sockets.send(ws, { type: "message", message } satisfies ServerMessage);
     const throughSeq = sent.at(-1)?.seq ?? Math.max(afterSeq, 0);
@@ -367,7 +447,8 @@ export class ConversationRoom extends DurableObject<Env> {
   /** A member's last socket left: others see them go. */
   private leave(ws: WebSocket): void {
     const userId = this.sockets.attachment(ws)?.userId;
-    if (!userId || this.sockets.presentUsers(ws).has(userId)) return;
+    // A member removed from the group left with the members frame already.
+    if (!userId || !this.isMember(userId) || this.sockets.presentUsers(ws).has(userId)) return;
     if (this.typing.delete(userId)) this.broadcast({ type: "typing", userId, on: false }, ws);
     if (!this.log.pendingFrom()) this.broadcast({ type: "presence", userId, online: false }, ws);
     // Their hub heard nothing while they were here: it catches up now.
@@ -389,10 +470,16 @@ export class ConversationRoom extends DurableObject<Env> {
     const due = this.log.staleHubs().filter((member) => !present.has(member.userId));
     if (due.length === 0) return;
     const lastMessage = this.log.lastMessage();
+    const group = this.log.group() !== null;
     this.log.markHubsCurrent(due.map((member) => member.userId));
     const results = await Promise.allSettled(
       due.map((member) =>
-        hubFor(this.env, member.userId).conversationActivity({ conversationId, lastMessage, unread: member.unread }),
+        hubFor(this.env, member.userId).conversationActivity({
+          conversationId,
+          lastMessage,
+          unread: member.unread,
+          ...(group ? { mentioned: member.mentioned } : {}),
+        }),
       ),
     );
     const failed = due.filter((_, index) => results[index]?.status === "rejected");
@@ -412,6 +499,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   private hello(userId: string): ServerMessage {
     const pending = this.log.pendingFrom() !== null;
+    const group = this.log.group();
     const present = this.sockets.presentUsers();
     present.add(userId);
     return {
@@ -426,7 +514,41 @@ export class ConversationRoom extends DurableObject<Env> {
       })),
       lastSeq: this.log.lastSeq(),
       readUpTo: pending ? ownCursor(this.log.readCursors(), userId) : this.log.readCursors(),
+      ...(group ? { group, visibleFromSeq: this.log.visibleFrom(userId) ?? this.log.lastSeq() + 1 } : {}),
     };
+  }
+
+  /** A group's whole new state, after the line that tells the change. */
+  private membersFrame(): ServerMessage {
+    const present = this.sockets.presentUsers();
+    return {
+      type: "members",
+      members: this.log.members().map((member) => ({ ...member, online: present.has(member.id) })),
+      group: this.log.group() ?? { name: "", admins: [] },
+    };
+  }
+
+  /** Closes a user's sockets here for good, with what their typing left behind. */
+  private dropMember(userId: string, code: number, reason: string): void {
+    for (const ws of this.sockets.ofUser(userId)) this.sockets.close(ws, code, reason);
+    this.typingRelayedAt.delete(userId);
+    this.readsToRelay.delete(userId);
+    if (this.typing.delete(userId)) this.broadcast({ type: "typing", userId, on: false });
+  }
+
+  /** In a group, the members other than the sender whom the body mentions as `@username`. */
+  private mentionsIn(body: string, senderId: string): string[] {
+    if (!this.log.group() || !body.includes("@")) return [];
+    const names = mentionedNames(body);
+    return this.log
+      .members()
+      .filter((member) => member.id !== senderId && names.has(member.username.toLowerCase()))
+      .map((member) => member.id);
+  }
+
+  /** The hubs of absent members hear of the change a little later, coalesced. */
+  private noticeHubsSoon(now: number): void {
+    if (this.someMemberAbsent()) this.scheduler.atOrBefore("notify-hubs", now + HUB_NOTICE_DELAY_MS);
   }
 
   private broadcast(frame: ServerMessage, except?: WebSocket): void {

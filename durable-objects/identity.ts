@@ -18,6 +18,8 @@ const IdentitySchema = v.object({
   members: v.optional(v.array(v.object({ id: v.string(), username: v.string() }))),
   /** While the conversation is a request not yet accepted: who asked. */
   pendingFrom: v.optional(v.nullable(v.string())),
+  /** A group's name and admins (`OpenedConversation.group`); absent for a one-to-one conversation. */
+  group: v.optional(v.object({ name: v.string(), admins: v.array(v.string()) })),
 });
 export type Identity = v.InferOutput<typeof IdentitySchema>;
 

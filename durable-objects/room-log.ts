@@ -1,17 +1,58 @@
 import type { Message } from "../protocol/api";
+import { SYSTEM_SENDER_ID, type SystemEvent } from "../protocol/wire";
 
 export interface Member {
   id: string;
   username: string;
 }
 
+/** A group's name and who manages it, as its room keeps them; absent for a one-to-one conversation. */
+export interface RoomGroup {
+  name: string;
+  admins: string[];
+}
+
+/** A change to a group as the Store saved it, with the line that tells it. */
+export interface GroupChange {
+  group: RoomGroup;
+  members: Member[];
+  event: SystemEvent;
+  body: string;
+  /** The Store's version after the change: a repeat is stored once, an older one leaves the state alone. */
+  version?: number;
+}
+
+/** What a group change did: its line, and who is no longer a member. */
+export interface GroupChanged {
+  message: Message;
+  removed: string[];
+  /** The same change was applied before: nothing was written. */
+  repeated: boolean;
+}
+
+/** What ending a member did: the line, and the newest of their messages wiped (the rest are wiped too). */
+export interface MemberRemoved {
+  message: Message;
+  wipedSeqs: number[];
+}
+
 /** What a member's hub should know of this conversation. */
 export interface MemberActivity {
   userId: string;
   unread: number;
+  /** A message after their read cursor mentions them. */
+  mentioned: boolean;
 }
 
-type MessageRow = { seq: number; id: string; sender_id: string; body: string; sent_at: number; deleted: number };
+type MessageRow = {
+  seq: number;
+  id: string;
+  sender_id: string;
+  body: string;
+  sent_at: number;
+  deleted: number;
+  system: string | null;
+};
 
 /** The outcome of appending: the new message, the one already stored under the same client id, or a full budget. */
 export type Appended =
@@ -33,6 +74,9 @@ export class ConversationLog {
   /** Each sender's stored characters, read once per wake: the budget is checked per message without a query. */
   private readonly storedCache = new Map<string, number>();
   private pendingCache: string | null = null;
+  /** Per member, the first seq they may see (0 in a one-to-one conversation). */
+  private floorCache: Map<string, number> | null = null;
+  private groupCache: RoomGroup | null | undefined = undefined;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -44,6 +88,8 @@ export class ConversationLog {
     this.memberCache = null;
     this.idCache = null;
     this.pendingCache = null;
+    this.floorCache = null;
+    this.groupCache = undefined;
     this.storedCache.clear();
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,7 +100,9 @@ export class ConversationLog {
         body TEXT NOT NULL,
         sent_at INTEGER NOT NULL,
         -- 1 once its sender deleted it for everyone: the body is gone, the seq stays.
-        deleted INTEGER NOT NULL DEFAULT 0
+        deleted INTEGER NOT NULL DEFAULT 0,
+        -- A group's system line: its SystemEvent as JSON.
+        system TEXT
       );
       CREATE TABLE IF NOT EXISTS members (
         user_id TEXT PRIMARY KEY,
@@ -64,7 +112,11 @@ export class ConversationLog {
         -- 1 while the member's hub has not heard of the latest change.
         hub_stale INTEGER NOT NULL DEFAULT 0,
         -- Characters of message bodies this member stored here: their storage budget.
-        stored_chars INTEGER NOT NULL DEFAULT 0
+        stored_chars INTEGER NOT NULL DEFAULT 0,
+        -- In a group: the first seq this member may see (the line that added them).
+        visible_from_seq INTEGER NOT NULL DEFAULT 0,
+        -- In a group: the latest message that mentions this member.
+        mentioned_seq INTEGER NOT NULL DEFAULT 0
       );
     `);
     // Rooms created before counters kept read cursors in `reads` and an `outbox` of unarchived rows.
@@ -85,9 +137,19 @@ export class ConversationLog {
     if (!messageColumns.some((column) => column.name === "deleted")) {
       this.sql.exec("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0");
     }
-    const memberColumns = this.sql.exec<{ name: string }>("PRAGMA table_info(members)").toArray();
-    if (!memberColumns.some((column) => column.name === "stored_chars")) {
-      this.sql.exec("ALTER TABLE members ADD COLUMN stored_chars INTEGER NOT NULL DEFAULT 0");
+    if (!messageColumns.some((column) => column.name === "system")) {
+      this.sql.exec("ALTER TABLE messages ADD COLUMN system TEXT");
+    }
+    const memberColumns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(members)")
+        .toArray()
+        .map((column) => column.name),
+    );
+    for (const column of ["stored_chars", "visible_from_seq", "mentioned_seq"]) {
+      // Column names come from this list, never from input.
+      if (!memberColumns.has(column))
+        this.sql.exec(`ALTER TABLE members ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     }
     if (tables.has("outbox")) {
       const first = this.sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM outbox").one().seq;
@@ -101,22 +163,163 @@ export class ConversationLog {
     return this.idCache;
   }
 
-  /** Records which conversation this is, who is in it and whether it is a request, as the Worker vouched. */
-  remember(conversationId: string, members: Member[], pendingFrom: string | null): void {
+  /**
+   * Records which conversation this is, who is in it and whether it is a request, as the Worker
+   * vouched. A group member the room has not heard of yet (its change is on the way) sees nothing
+   * before now: the line that added them sets their floor when it comes.
+   */
+  remember(conversationId: string, members: Member[], pendingFrom: string | null, group?: RoomGroup): void {
+    const floor = group ? this.lastSeq() + 1 : 0;
     this.storage.transactionSync(() => {
       this.setMeta("conversation_id", conversationId);
       this.setMeta("pending_from", pendingFrom ?? "");
-      for (const member of members) {
-        this.sql.exec(
-          "INSERT INTO members (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET username = excluded.username",
-          member.id,
-          member.username,
-        );
-      }
+      if (group) this.setMeta("group", JSON.stringify(group));
+      for (const member of members) this.upsertMember(member, floor);
     });
-    this.memberCache = null;
+    this.forgetMembers();
     this.idCache = conversationId;
     this.pendingCache = pendingFrom ?? "";
+    if (group) this.groupCache = group;
+  }
+
+  /** A group's name and admins; null for a one-to-one conversation. */
+  group(): RoomGroup | null {
+    if (this.groupCache === undefined) {
+      const raw = this.meta("group");
+      this.groupCache = raw ? (JSON.parse(raw) as RoomGroup) : null;
+    }
+    return this.groupCache;
+  }
+
+  /** The first seq a member may see (0: all of it), or null for someone who is not a member. */
+  visibleFrom(userId: string): number | null {
+    this.floorCache ??= new Map(
+      this.sql
+        .exec<{ user_id: string; visible_from_seq: number }>("SELECT user_id, visible_from_seq FROM members")
+        .toArray()
+        .map((row) => [row.user_id, row.visible_from_seq]),
+    );
+    return this.floorCache.get(userId) ?? null;
+  }
+
+  /**
+   * Applies a group change in one transaction: the name and admins, the system line, the new
+   * members (who see history from that line on), and the rows of members who are gone.
+   */
+  changeGroup(change: GroupChange, conversationId: string, now: number): GroupChanged {
+    // One saved version may be told in several lines (a leave and the admin it made): one id each.
+    const key = change.version === undefined ? crypto.randomUUID() : `v${change.version}:${change.event.event}`;
+    const id = `${SYSTEM_SENDER_ID}${key}`;
+    const changed = this.storage.transactionSync((): GroupChanged => {
+      // `created` may be the first the room hears of the conversation.
+      this.setMeta("conversation_id", conversationId);
+      this.idCache = conversationId;
+      const inserted = this.insertSystemLine(id, change.event, change.body, now);
+      if (!inserted) return { message: this.messageById(id), removed: [], repeated: true };
+      const storedVersion = Number(this.meta("group_version") ?? -1);
+      // An older change that arrives late tells its line, but the state is already newer.
+      if (change.version !== undefined && change.version < storedVersion) {
+        this.sql.exec("UPDATE members SET hub_stale = 1");
+        return { message: inserted, removed: [], repeated: false };
+      }
+      if (change.version !== undefined) this.setMeta("group_version", String(change.version));
+      this.setMeta("group", JSON.stringify(change.group));
+      const kept = new Set(change.members.map((member) => member.id));
+      const removed = this.members()
+        .map((member) => member.id)
+        .filter((memberId) => !kept.has(memberId));
+      for (const memberId of removed) this.sql.exec("DELETE FROM members WHERE user_id = ?", memberId);
+      const joined = new Set(
+        change.event.event === "added" || change.event.event === "created"
+          ? change.event.targets.map((target) => target.id)
+          : [],
+      );
+      for (const member of change.members) {
+        this.upsertMember(member, inserted.seq);
+        // Added again (or their row came first from a socket): history starts at this line.
+        if (joined.has(member.id)) {
+          this.sql.exec("UPDATE members SET visible_from_seq = ? WHERE user_id = ?", inserted.seq, member.id);
+        }
+      }
+      this.sql.exec("UPDATE members SET hub_stale = 1");
+      return { message: inserted, removed, repeated: false };
+    });
+    this.forgetMembers();
+    this.groupCache = undefined;
+    return changed;
+  }
+
+  /**
+   * A member's account ended: their messages are wiped for everyone, their row goes, and a line
+   * says so, in one transaction. Null when they are not a member (already ended: a repeat).
+   */
+  endMember(userId: string, event: SystemEvent, body: string, now: number, wipedShown: number): MemberRemoved | null {
+    if (this.visibleFrom(userId) === null) return null;
+    const removed = this.storage.transactionSync((): MemberRemoved => {
+      const wipedSeqs = this.sql
+        .exec<{ seq: number }>(
+          "SELECT seq FROM messages WHERE sender_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?",
+          userId,
+          wipedShown,
+        )
+        .toArray()
+        .map((row) => row.seq);
+      this.sql.exec("UPDATE messages SET body = '', deleted = 1 WHERE sender_id = ? AND deleted = 0", userId);
+      this.sql.exec("DELETE FROM members WHERE user_id = ?", userId);
+      const group = this.group();
+      if (group) {
+        const admins = group.admins.filter((admin) => admin !== userId);
+        this.setMeta("group", JSON.stringify({ ...group, admins }));
+      }
+      const message = this.insertSystemLine(`${SYSTEM_SENDER_ID}${crypto.randomUUID()}`, event, body, now);
+      if (!message) throw new Error("a fresh system line id was taken");
+      this.sql.exec("UPDATE members SET hub_stale = 1");
+      for (const member of this.sql.exec<{ user_id: string }>("SELECT user_id FROM members").toArray()) {
+        this.recountUnread(member.user_id);
+      }
+      return { message, wipedSeqs };
+    });
+    this.forgetMembers();
+    this.groupCache = undefined;
+    this.storedCache.delete(userId);
+    return removed;
+  }
+
+  private insertSystemLine(id: string, event: SystemEvent, body: string, now: number): Message | null {
+    const row = this.sql
+      .exec<MessageRow>(
+        `INSERT INTO messages (seq, id, sender_id, body, sent_at, system)
+           SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM messages WHERE true
+           ON CONFLICT (id) DO NOTHING RETURNING *`,
+        id,
+        SYSTEM_SENDER_ID,
+        body,
+        now,
+        JSON.stringify(event),
+      )
+      .toArray()[0];
+    return row ? toMessage(this.conversationId() ?? "", row) : null;
+  }
+
+  private messageById(id: string): Message {
+    const row = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).one();
+    return toMessage(this.conversationId() ?? "", row);
+  }
+
+  /** Adds a member (seeing from `floor`) or renames one; a row that changes nothing is not written. */
+  private upsertMember(member: Member, floor: number): void {
+    this.sql.exec(
+      `INSERT INTO members (user_id, username, visible_from_seq) VALUES (?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET username = excluded.username WHERE username != excluded.username`,
+      member.id,
+      member.username,
+      floor,
+    );
+  }
+
+  private forgetMembers(): void {
+    this.memberCache = null;
+    this.floorCache = null;
   }
 
   /** While the conversation is a request not yet accepted: who asked; else null. */
@@ -152,7 +355,14 @@ export class ConversationLog {
    * Commits a message in one transaction: the row, the sender's read cursor, everyone else's
    * unread counter. A client id already used returns what it was stored as.
    */
-  append(clientId: string, senderId: string, body: string, sentAt: number, maxStoredChars: number): Appended {
+  append(
+    clientId: string,
+    senderId: string,
+    body: string,
+    sentAt: number,
+    maxStoredChars: number,
+    mentioned: string[] = [],
+  ): Appended {
     const conversationId = this.conversationId() ?? "";
     return this.storage.transactionSync((): Appended => {
       const stored = this.storedChars(senderId);
@@ -187,12 +397,15 @@ export class ConversationLog {
            read_seq = CASE WHEN user_id = ? THEN ? ELSE read_seq END,
            unread = CASE WHEN user_id = ? THEN 0 ELSE unread + 1 END,
            stored_chars = CASE WHEN user_id = ? THEN stored_chars + ? ELSE stored_chars END,
+           mentioned_seq = CASE WHEN user_id IN (SELECT value FROM json_each(?)) THEN ? ELSE mentioned_seq END,
            hub_stale = 1`,
         senderId,
         inserted.seq,
         senderId,
         senderId,
         body.length,
+        JSON.stringify(mentioned),
+        inserted.seq,
       );
       if (stored !== undefined) this.storedCache.set(senderId, stored + body.length);
       const message = toMessage(conversationId, {
@@ -202,6 +415,7 @@ export class ConversationLog {
         body,
         sent_at: sentAt,
         deleted: 0,
+        system: null,
       });
       return { stored: true, message };
     });
@@ -238,22 +452,28 @@ export class ConversationLog {
     this.sql.exec("UPDATE members SET hub_stale = 1");
   }
 
-  /** Messages with seq greater than `afterSeq`, oldest first, at most `limit`. */
-  after(afterSeq: number, limit: number): Message[] {
+  /** Messages with seq greater than `afterSeq` (and at least `fromSeq`), oldest first, at most `limit`. */
+  after(afterSeq: number, limit: number, fromSeq = 0): Message[] {
     const conversationId = this.conversationId() ?? "";
     return this.sql
-      .exec<MessageRow>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE seq > ? AND seq >= ? ORDER BY seq LIMIT ?",
+        afterSeq,
+        fromSeq,
+        limit,
+      )
       .toArray()
       .map((row) => toMessage(conversationId, row));
   }
 
-  /** A page of history before `beforeSeq` (or the newest), oldest first. */
-  page(beforeSeq: number | undefined, limit: number): { messages: Message[]; hasMore: boolean } {
+  /** A page of history before `beforeSeq` (or the newest) and from `fromSeq` on, oldest first. */
+  page(beforeSeq: number | undefined, limit: number, fromSeq = 0): { messages: Message[]; hasMore: boolean } {
     const conversationId = this.conversationId() ?? "";
     const rows = this.sql
       .exec<MessageRow>(
-        "SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        "SELECT * FROM messages WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?",
         beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        fromSeq,
         limit + 1,
       )
       .toArray();
@@ -298,9 +518,11 @@ export class ConversationLog {
   /** Members whose hub has not heard of the latest change, with what it should hear. */
   staleHubs(): MemberActivity[] {
     return this.sql
-      .exec<{ user_id: string; unread: number }>("SELECT user_id, unread FROM members WHERE hub_stale = 1")
+      .exec<{ user_id: string; unread: number; mentioned: number }>(
+        "SELECT user_id, unread, mentioned_seq > read_seq AS mentioned FROM members WHERE hub_stale = 1",
+      )
       .toArray()
-      .map((row) => ({ userId: row.user_id, unread: row.unread }));
+      .map((row) => ({ userId: row.user_id, unread: row.unread, mentioned: row.mentioned === 1 }));
   }
 
   markHubsCurrent(userIds: string[]): void {
@@ -320,12 +542,18 @@ export class ConversationLog {
     this.setMeta("archived_through_seq", String(seq));
   }
 
-  /** Only the messages after the reader's cursor are counted: the rows that are unread. */
+  /**
+   * Only the messages after the reader's cursor are counted, those they may see: the rows that
+   * are unread. Neither system lines nor deleted messages count.
+   */
   private recountUnread(userId: string): void {
     this.sql.exec(
       `UPDATE members SET unread = (
-         SELECT COUNT(*) FROM messages WHERE seq > members.read_seq AND sender_id != members.user_id
+         SELECT COUNT(*) FROM messages
+         WHERE seq > members.read_seq AND seq >= members.visible_from_seq
+           AND sender_id NOT IN (members.user_id, ?) AND deleted = 0
        ) WHERE user_id = ?`,
+      SYSTEM_SENDER_ID,
       userId,
     );
   }
@@ -348,5 +576,6 @@ function toMessage(conversationId: string, row: MessageRow): Message {
     body: row.body,
     sentAt: new Date(row.sent_at).toISOString(),
   };
+  if (row.system) message.system = JSON.parse(row.system) as SystemEvent;
   return row.deleted ? { ...message, body: "", deleted: true } : message;
 }

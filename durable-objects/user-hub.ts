@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Connection, Message } from "../protocol/api";
+import type { Connection, Group, Message } from "../protocol/api";
 import {
   type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
@@ -7,6 +7,7 @@ import {
   CLOSE_REPLACED,
   CLOSE_SESSION_ENDED,
   type ConnectionRemovalReason,
+  type GROUP_REMOVAL_REASONS,
   type HubMessage,
   WIRE_LIMITS,
 } from "../protocol/wire";
@@ -23,9 +24,14 @@ export interface ConversationActivity {
   conversationId: string;
   lastMessage: Message | null;
   unread: number;
+  /** In a group: an unread message mentions the user. */
+  mentioned?: boolean;
 }
 
-type ActivityRow = { conversation_id: string; unread: number; last_message: string | null };
+/** A group as the Worker tells it; the hub adds what the room told it (unread, preview, mention). */
+export type GroupView = Omit<Group, "unread" | "lastMessage" | "mentioned" | "muted"> & { muted: boolean };
+
+type ActivityRow = { conversation_id: string; unread: number; last_message: string | null; mentioned: number };
 
 /**
  * One user: their notification sockets across tabs and devices. Online while any socket is
@@ -112,10 +118,11 @@ export class UserHub extends DurableObject<Env> {
   async conversationActivity(activity: ConversationActivity): Promise<void> {
     if (this.ended) return;
     this.sql.exec(
-      "INSERT OR REPLACE INTO activity (conversation_id, unread, last_message) VALUES (?, ?, ?)",
+      "INSERT OR REPLACE INTO activity (conversation_id, unread, last_message, mentioned) VALUES (?, ?, ?, ?)",
       activity.conversationId,
       activity.unread,
       activity.lastMessage ? JSON.stringify(activity.lastMessage) : null,
+      activity.mentioned ? 1 : 0,
     );
     this.sockets.broadcast({ type: "unread", ...activity } satisfies HubMessage);
   }
@@ -138,14 +145,31 @@ export class UserHub extends DurableObject<Env> {
   /** A new connection, a request that arrived, or one accepted; with the unread count and preview kept here. */
   async connectionAdded(connection: Connection): Promise<void> {
     if (this.ended) return;
-    const activity = this.sql
-      .exec<ActivityRow>("SELECT * FROM activity WHERE conversation_id = ?", connection.conversationId)
-      .toArray()
-      .map(toActivity)[0];
+    const activity = this.activityOf(connection.conversationId);
     const merged = activity
       ? { ...connection, lastMessage: activity.lastMessage, unread: activity.unread }
       : connection;
     this.sockets.broadcast({ type: "connection", connection: merged } satisfies HubMessage);
+  }
+
+  /** A group the user is in was created, joined or changed; with the unread count, preview and mention kept here. */
+  async groupChanged(group: GroupView): Promise<void> {
+    if (this.ended) return;
+    const activity = this.activityOf(group.id);
+    const merged: Group = {
+      ...group,
+      unread: activity?.unread ?? 0,
+      lastMessage: activity?.lastMessage ?? null,
+      mentioned: activity?.mentioned ?? false,
+    };
+    this.sockets.broadcast({ type: "group", group: merged } satisfies HubMessage);
+  }
+
+  /** The user is no longer in the group: removed, left (perhaps in another tab), or it is gone. */
+  async groupRemoved(conversationId: string, reason: GroupRemovalReason): Promise<void> {
+    if (this.ended) return;
+    this.sql.exec("DELETE FROM activity WHERE conversation_id = ?", conversationId);
+    this.sockets.broadcast({ type: "group-removed", conversationId, reason } satisfies HubMessage);
   }
 
   /** How many requests wait for the user's answer. */
@@ -187,9 +211,22 @@ export class UserHub extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS activity (
         conversation_id TEXT PRIMARY KEY,
         unread INTEGER NOT NULL,
-        last_message TEXT
+        last_message TEXT,
+        -- In a group: an unread message mentions the user.
+        mentioned INTEGER NOT NULL DEFAULT 0
       );
     `);
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(activity)").toArray();
+    if (!columns.some((column) => column.name === "mentioned")) {
+      this.sql.exec("ALTER TABLE activity ADD COLUMN mentioned INTEGER NOT NULL DEFAULT 0");
+    }
+  }
+
+  private activityOf(conversationId: string): ConversationActivity | undefined {
+    return this.sql
+      .exec<ActivityRow>("SELECT * FROM activity WHERE conversation_id = ?", conversationId)
+      .toArray()
+      .map(toActivity)[0];
   }
 
   private async greet(ws: WebSocket, userId: string, cameOnline: boolean): Promise<void> {
@@ -263,8 +300,11 @@ function toActivity(row: ActivityRow): ConversationActivity {
     conversationId: row.conversation_id,
     unread: row.unread,
     lastMessage: row.last_message ? (JSON.parse(row.last_message) as Message) : null,
+    mentioned: row.mentioned === 1,
   };
 }
+
+type GroupRemovalReason = (typeof GROUP_REMOVAL_REASONS)[number];
 
 function logFailure(error: unknown): void {
   log("error", "hub_side_effect_failed", {}, error);
