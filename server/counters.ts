@@ -8,7 +8,7 @@
 
 export type CounterKind = "rowsWritten" | "transactions" | "crossObjectCalls" | "networkCalls";
 /** Whose storage wrote, which object was called, or which client went to the network. */
-export type CounterPlace = "room" | "hub" | "store" | "cache" | "fetch" | "mongo";
+export type CounterPlace = "room" | "hub" | "store" | "cache" | "fetch" | "mongo" | "mongo-monitoring";
 
 export interface CounterTotals {
   totals: Record<CounterKind, number>;
@@ -108,14 +108,21 @@ export function countedStub<T extends object>(stub: T, place: CounterPlace, env:
   });
 }
 
-/** Counts each command the MongoDB driver sends (command monitoring), set before it connects. */
+/**
+ * Counts each command the MongoDB driver sends (command monitoring, set before it connects), and
+ * apart from them its own monitoring round trips (heartbeats), which no request causes.
+ */
 export function countMongoCommands(
-  client: { options: { monitorCommands: boolean }; on(event: "commandStarted", listener: () => void): unknown },
+  client: {
+    options: { monitorCommands: boolean };
+    on(event: "commandStarted" | "serverHeartbeatStarted", listener: () => void): unknown;
+  },
   env: CountingEnv,
 ): void {
   if (!countersOn(env)) return;
   client.options.monitorCommands = true;
   client.on("commandStarted", () => count("networkCalls", "mongo"));
+  client.on("serverHeartbeatStarted", () => count("networkCalls", "mongo-monitoring"));
 }
 
 function tallyRows(): void {
