@@ -50,7 +50,7 @@ export default defineConfig({
     // Every browser the app supports knows <link rel="modulepreload">.
     modulePreload: { polyfill: false },
     rolldownOptions: {
-      output: { codeSplitting: { groups: [{ name: shellChunk }] } },
+      output: { codeSplitting: { groups: [{ name: shellChunk, debugName: "shell" }] } },
       // A valibot function wire.ts starts to use that valibot-lite.ts lacks would be undefined in the browser.
       onLog(level, log, handler) {
         if (log.code === "IMPORT_IS_UNDEFINED") throw new Error(log.message);
