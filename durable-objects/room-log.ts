@@ -267,10 +267,7 @@ export class ConversationLog {
       this.sql.exec("UPDATE messages SET body = '', deleted = 1 WHERE sender_id = ? AND deleted = 0", userId);
       this.sql.exec("DELETE FROM members WHERE user_id = ?", userId);
       const group = this.group();
-      if (group) {
-        const admins = group.admins.filter((admin) => admin !== userId);
-        this.setMeta("group", JSON.stringify({ ...group, admins }));
-      }
+      if (group) this.setMeta("group", JSON.stringify({ ...group, admins: this.adminsWithout(group, userId) }));
       const message = this.insertSystemLine(`${SYSTEM_SENDER_ID}${crypto.randomUUID()}`, event, body, now);
       if (!message) throw new Error("a fresh system line id was taken");
       this.sql.exec("UPDATE members SET hub_stale = 1");
@@ -283,6 +280,19 @@ export class ConversationLog {
     this.groupCache = undefined;
     this.storedCache.delete(userId);
     return removed;
+  }
+
+  /**
+   * The admins once `userId` is gone; with none left, the longest-standing member, by the Store's
+   * own rule (joined first, then the smaller id), so the room shows whom the Store keeps as admin.
+   */
+  private adminsWithout(group: RoomGroup, userId: string): string[] {
+    const admins = group.admins.filter((admin) => admin !== userId);
+    if (admins.length > 0) return admins;
+    const heir = this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM members ORDER BY visible_from_seq, user_id LIMIT 1")
+      .toArray()[0];
+    return heir ? [heir.user_id] : [];
   }
 
   private insertSystemLine(id: string, event: SystemEvent, body: string, now: number): Message | null {

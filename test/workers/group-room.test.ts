@@ -280,6 +280,9 @@ describe("group room", () => {
     const { socket: carolSocket } = await join(groupId, carol);
     await send(carolSocket, "c1", "last words");
     expect((await room.memberEnded({ userId: ann.id, reason: "expired" })).remaining).toHaveLength(2);
+    // The only admin is gone: the longest-standing member takes over, as the Store decides (then the smaller id).
+    const heir = [bob.id, carol.id].sort()[0];
+    expect((await carolSocket.nextOfType("members")).group).toEqual({ name: "Trip", admins: [heir] });
     expect((await room.memberEnded({ userId: bob.id, reason: "expired" })).remaining).toEqual([carol.id]);
     expect(await room.memberEnded({ userId: carol.id, reason: "expired" })).toEqual({ remaining: [] });
     expect(await carolSocket.waitClosed()).toEqual({ code: 4001, reason: "expired" });
