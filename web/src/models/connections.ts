@@ -77,6 +77,10 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const presenceKnown = computed(() => hubState.value === "open");
 
   const byConversation = computed(() => new Map(list.value.map((item) => [item.conversationId, item])));
+  /** Every conversation the person is in: their connections' and their groups'. */
+  const conversationIds = computed(
+    () => new Set([...byConversation.value.keys(), ...groups.list.value.map((group) => group.id)]),
+  );
   /** Requests waiting for the person's answer, apart from contacts (and requests the person sent). */
   const requests = computed(() => list.value.filter(isIncomingRequest));
   const contacts = computed(() => list.value.filter((item) => !isIncomingRequest(item)));
@@ -257,6 +261,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     loadError,
     hubState,
     byConversation,
+    conversationIds,
     unseenTotal,
     refresh,
     upsert,

@@ -174,6 +174,8 @@ afterEach(() => {
 describe("groups kept live by the hub", () => {
   it("adds a group the person was put in, and takes in a rename", async () => {
     const { connections, hub } = await annsGroups([group("g1")]);
+    // A group is a conversation the outbox sends to, not one it drops as gone.
+    expect(connections.conversationIds.value.has("g1")).toBe(true);
     hub.receive({ type: "group", group: group("g2", { createdAt: "2026-01-02T00:00:00Z" }) });
     expect(connections.entries.value.map((entry) => entry.id)).toEqual(["g2", "g1"]);
     hub.receive({ type: "group", group: group("g1", { name: "Lunch" }) });

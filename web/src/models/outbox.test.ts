@@ -1,4 +1,4 @@
-import { signal } from "@preact/signals";
+import { computed, signal } from "@preact/signals";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
@@ -53,7 +53,7 @@ function setup(conversations = ["c1", "c2"]) {
     const model = new OutboxModel(
       "ann",
       new OutboxStore(storage),
-      { loaded, loadError, byConversation },
+      { loaded, loadError, conversationIds: computed(() => new Set(byConversation.value.keys())) },
       open,
       sessionEnded,
     );

@@ -28,8 +28,8 @@ export interface ConversationOutbox {
   fail(id: string, error: string): void;
 }
 
-/** What the outbox needs from the connection list: whether a conversation still exists. */
-type KnownConversations = Pick<Connections, "loaded" | "loadError" | "byConversation">;
+/** What the outbox needs from the list: whether a conversation (one-to-one or a group) still exists. */
+type KnownConversations = Pick<Connections, "loaded" | "loadError" | "conversationIds">;
 
 function outgoing(message: PendingMessage): OutgoingMessage {
   return message.error === undefined
@@ -155,7 +155,7 @@ export const OutboxModel = createModel(
       if (open !== null) stopSender(open);
       // Until the list is known, a conversation cannot be told apart from one that was removed.
       if (!connections.loaded.peek() || connections.loadError.peek()) return;
-      const known = connections.byConversation.peek();
+      const known = connections.conversationIds.peek();
       for (const conversationId of waitingConversations()) {
         if (!known.has(conversationId)) {
           drop(conversationId);
@@ -170,7 +170,7 @@ export const OutboxModel = createModel(
       // At start once the list is loaded, and whenever it or the open chat changes.
       void connections.loaded.value;
       void connections.loadError.value;
-      void connections.byConversation.value;
+      void connections.conversationIds.value;
       void openConversation.value;
       untracked(sync);
     });
