@@ -130,7 +130,15 @@ export function NewGroupDialog({ contacts, onCreated, onClose }: NewGroupProps) 
           value={name}
           onInput={(event) => setName(event.currentTarget.value)}
         />
-        <PeoplePicker people={people} picked={picked} onToggle={toggle} legend="Members" />
+        <PeoplePicker
+          people={people}
+          picked={picked}
+          onToggle={(id) => {
+            toggle(id);
+            setError(null);
+          }}
+          legend="Members"
+        />
         {error && (
           <p class="form__error" role="alert">
             {error}

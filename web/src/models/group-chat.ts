@@ -1,7 +1,18 @@
 /** What an open group shows, worked out from what its room says: no signals, no DOM. */
-import { MENTION, mentionedName } from "./groups";
-
 type Person = { id: string; username: string };
+
+/** `@` not inside a word or an address, then what could be a username (as protocol/groups.ts reads it). */
+const MENTION = /(^|[^A-Za-z0-9_.-])@([A-Za-z0-9_.-]{3,32})/g;
+
+/**
+ * The name a `@` candidate stands for among `usernames`: "@bob." ends a sentence, so the longest
+ * member name the candidate starts with is the one; null when it names nobody.
+ */
+function mentionedName(candidate: string, usernames: ReadonlySet<string>): string | null {
+  let name = candidate.toLowerCase();
+  while (name.length > 0 && !usernames.has(name) && /[._-]$/.test(name)) name = name.slice(0, -1);
+  return usernames.has(name) ? name : null;
+}
 
 /** "ann is typing…", "ann and bob are typing…", "3 people are typing…"; null when nobody is. */
 export function typingSentence(names: readonly string[]): string | null {

@@ -1,5 +1,6 @@
 /** What groups show, worked out from what the server says: no signals, no DOM. */
 import type { Connection, Group, Message } from "../../../protocol/api";
+import { mentionedNames } from "../../../protocol/groups";
 import type { HubMessage } from "../../../protocol/wire";
 import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
 
@@ -67,23 +68,9 @@ export function applyUnread(list: readonly Group[], frame: Extract<HubMessage, {
     .sort(byActivity);
 }
 
-/** `@` after a start or a space-like character, then what could be a username (API.md). */
-export const MENTION = /(^|[^\p{L}\p{N}_@.-])@([a-z0-9_.-]{3,32})/giu;
-
-/**
- * The name a `@` candidate stands for among `usernames`: "@bob." ends a sentence, so the longest
- * member name the candidate starts with is the one; null when it names nobody.
- */
-export function mentionedName(candidate: string, usernames: ReadonlySet<string>): string | null {
-  let name = candidate.toLowerCase();
-  while (name.length > 0 && !usernames.has(name) && /[._-]$/.test(name)) name = name.slice(0, -1);
-  return usernames.has(name) ? name : null;
-}
-
-/** Whether the text names `username` with `@`. */
+/** Whether the text names `username` with `@`, by the rule the server counts `mentioned` by. */
 export function mentions(text: string, username: string): boolean {
-  const names = new Set([username.toLowerCase()]);
-  return [...text.matchAll(MENTION)].some((match) => mentionedName(match[2]!, names) !== null);
+  return mentionedNames(text).has(username.toLowerCase());
 }
 
 /**

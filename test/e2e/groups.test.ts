@@ -1,0 +1,302 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const baseUrl = inject("baseUrl");
+const SCREENSHOTS = "test-results/screenshots";
+const PASSWORD = "password123";
+const DESKTOP = { width: 1200, height: 800 };
+const PHONE = { width: 360, height: 740 };
+/** How long to wait for something another browser caused. */
+const LIVE_MS = 15_000;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** One suffix per run, so usernames never collide with an earlier run's. */
+const run = Math.random().toString(36).slice(2, 7);
+
+let browser: Browser;
+
+interface Person {
+  name: string;
+  id: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Signs up in a fresh browser and waits for the list to be live. */
+async function signUp(name: string, viewport: { width: number; height: number }): Promise<Person> {
+  const context = await browser.newContext({ viewport, baseURL: baseUrl });
+  const page = await context.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("navigation", { name: "App" }).waitFor();
+  await page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
+  const id = await page.evaluate(
+    async () => ((await (await fetch("/api/me")).json()) as { user: { id: string } }).user.id,
+  );
+  return { name, id, context, page };
+}
+
+/** A call to the API from the person's page, with their session; throws on an error answer. */
+async function call(person: Person, method: string, path: string, body?: unknown): Promise<unknown> {
+  return person.page.evaluate(
+    async ({ method, path, body }) => {
+      const response = await fetch(path, {
+        method,
+        headers: body === undefined ? undefined : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+      return response.status === 204 ? null : response.json();
+    },
+    { method, path, body },
+  );
+}
+
+/** `asker` asks `asked` to connect and `asked` accepts, through the API (the UI for it is tested elsewhere). */
+async function connect(asker: Person, asked: Person): Promise<void> {
+  await call(asker, "POST", "/api/connections", { userId: asked.id });
+  await call(asked, "POST", `/api/connections/${asker.id}/accept`);
+}
+
+function groupLink(page: Page, name: string): Locator {
+  return page.locator(".pane--list").getByRole("link", { name: new RegExp(`^${name}\\b`) });
+}
+
+function chatTitle(page: Page, name: string): Locator {
+  return page.getByRole("heading", { level: 2, name });
+}
+
+function chatStatus(page: Page): Locator {
+  return page.locator(".chat__status");
+}
+
+function message(page: Page, text: string | RegExp): Locator {
+  return page
+    .getByRole("log", { name: "Messages" })
+    .locator("li.msg")
+    .filter({ has: page.locator(".msg__body", { hasText: text }) });
+}
+
+function systemLine(page: Page, text: string | RegExp): Locator {
+  return page.getByRole("log", { name: "Messages" }).locator("li.msg-system", { hasText: text });
+}
+
+function composer(page: Page): Locator {
+  return page.getByRole("textbox", { name: /^Message to/ });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+  await expect.poll(() => composer(page).inputValue()).toBe("");
+}
+
+async function openGroup(person: Person, name: string): Promise<void> {
+  await groupLink(person.page, name).click({ timeout: LIVE_MS });
+  await chatTitle(person.page, name).waitFor();
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+/** Runs axe in the page and returns serious findings. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: Document,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+describe("a group of three in the browser (issue 21)", () => {
+  let ann: Person;
+  let bob: Person;
+  /** On a phone. */
+  let carol: Person;
+  const lunch = `Lunch ${run}`;
+  const dinner = `Dinner ${run}`;
+
+  beforeAll(async () => {
+    [ann, bob, carol] = await Promise.all([
+      signUp(`ann_${run}`, DESKTOP),
+      signUp(`bob_${run}`, DESKTOP),
+      signUp(`carol_${run}`, PHONE),
+    ]);
+    await Promise.all([connect(ann, bob), connect(ann, carol)]);
+    // The contacts came through the API: the list shows them after a reload.
+    await ann.page.reload();
+    await ann.page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
+  });
+
+  afterAll(async () => {
+    await Promise.all([ann?.context.close(), bob?.context.close(), carol?.context.close()]);
+  });
+
+  it("makes a group from the list with contacts picked by name; all three see it at once", async () => {
+    await ann.page.getByRole("button", { name: "New group" }).click();
+    const dialog = ann.page.getByRole("dialog", { name: "New group" });
+    await dialog.waitFor();
+    // Focus is in the dialog, on its first field.
+    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.id)).toBe("group-name");
+
+    // Too few people: said in words, nothing made.
+    await dialog.getByLabel("Group name").fill(lunch);
+    await dialog.getByRole("checkbox", { name: bob.name }).check();
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "Pick at least 2 contacts." }).waitFor();
+
+    await dialog.getByRole("checkbox", { name: carol.name }).check();
+    await screenshot(ann.page, "group-new-dialog");
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    await chatTitle(ann.page, lunch).waitFor();
+    await chatStatus(ann.page)
+      .filter({ hasText: /^3 members, \d online$/ })
+      .waitFor({ timeout: LIVE_MS });
+    await systemLine(ann.page, lunch).waitFor({ timeout: LIVE_MS });
+    await groupLink(bob.page, lunch).waitFor({ timeout: LIVE_MS });
+    await groupLink(carol.page, lunch).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("chats with the sender's name over others' messages and an @mention marked", async () => {
+    await openGroup(bob, lunch);
+    await openGroup(carol, lunch);
+    await chatStatus(ann.page).filter({ hasText: "3 members, 3 online" }).waitFor({ timeout: LIVE_MS });
+
+    await send(ann.page, `Pizza at noon, @${bob.name}?`);
+    const atBob = message(bob.page, "Pizza at noon");
+    await atBob.waitFor({ timeout: LIVE_MS });
+    await expect(atBob.locator(".msg__sender").textContent()).resolves.toBe(ann.name);
+    await expect(atBob.locator("mark.mention--me").textContent()).resolves.toBe(`@${bob.name}`);
+    // For Carol the same name is marked, as someone else's.
+    const atCarol = message(carol.page, "Pizza at noon");
+    await atCarol.waitFor({ timeout: LIVE_MS });
+    await expect(atCarol.locator("mark.mention:not(.mention--me)").count()).resolves.toBe(1);
+
+    await send(bob.page, "Yes please");
+    await message(ann.page, "Yes please").locator(".msg__sender", { hasText: bob.name }).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("says who is typing: two of them by name", async () => {
+    await composer(bob.page).pressSequentially("I will");
+    await composer(carol.page).pressSequentially("Me too");
+    const both = new RegExp(`^(${bob.name} and ${carol.name}|${carol.name} and ${bob.name}) are typing…$`);
+    await chatStatus(ann.page).filter({ hasText: both }).waitFor({ timeout: LIVE_MS });
+    await screenshot(ann.page, "group-typing");
+    await composer(bob.page).fill("");
+    await composer(carol.page).fill("");
+    await chatStatus(ann.page)
+      .filter({ hasText: /members/ })
+      .waitFor({ timeout: LIVE_MS });
+  });
+
+  it("shows 'Seen by' under the latest message the others read, with their names for a keyboard too", async () => {
+    await send(ann.page, "See you there");
+    await message(bob.page, "See you there").waitFor({ timeout: LIVE_MS });
+    await message(carol.page, "See you there").waitFor({ timeout: LIVE_MS });
+    const seen = ann.page.locator(".seen-by__text");
+    await seen.filter({ hasText: /^Seen by / }).waitFor({ timeout: LIVE_MS });
+    await expect
+      .poll(() => seen.getAttribute("title"), { timeout: LIVE_MS })
+      .toMatch(new RegExp(`^Seen by (${bob.name} and ${carol.name}|${carol.name} and ${bob.name})$`));
+    // Under the message it is about, and reachable by Tab with its names as text.
+    await expect(
+      ann.page
+        .locator("li.msg", { hasText: "See you there" })
+        .locator("xpath=following-sibling::li[1]")
+        .getAttribute("class"),
+    ).resolves.toBe("seen-by");
+    await seen.focus();
+    await expect(seen.locator(".sr-only").textContent()).resolves.toContain(carol.name);
+    await screenshot(ann.page, "group-chat-desktop");
+    await screenshot(carol.page, "group-chat-phone");
+    await expect(seriousViolations(ann.page)).resolves.toEqual([]);
+  });
+
+  it("renames the group for everyone, in the list and in the open chat", async () => {
+    await ann.page.getByRole("button", { name: "Members" }).click();
+    const dialog = ann.page.getByRole("dialog", { name: "Members" });
+    await dialog.waitFor();
+    // Ann made it: she is an admin, the others are not.
+    await dialog.locator("li", { hasText: ann.name }).locator(".tag--admin").waitFor();
+    await expect(dialog.locator("li", { hasText: bob.name }).locator(".tag--admin").count()).resolves.toBe(0);
+    await screenshot(ann.page, "group-members");
+    await dialog.getByLabel("Group name").fill(dinner);
+    await dialog.getByRole("button", { name: "Rename" }).click();
+    await chatTitle(ann.page, dinner).waitFor({ timeout: LIVE_MS });
+    await chatTitle(bob.page, dinner).waitFor({ timeout: LIVE_MS });
+    await chatTitle(carol.page, dinner).waitFor({ timeout: LIVE_MS });
+    await groupLink(bob.page, dinner).waitFor({ timeout: LIVE_MS });
+    await systemLine(carol.page, dinner).waitFor({ timeout: LIVE_MS });
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached" });
+  });
+
+  it("removes a member: their open chat closes and their list says why; added again, they are back", async () => {
+    await ann.page.getByRole("button", { name: "Members" }).click();
+    const dialog = ann.page.getByRole("dialog", { name: "Members" });
+    await dialog.getByRole("button", { name: `Remove ${carol.name}` }).click();
+    await dialog.getByRole("button", { name: `Remove ${carol.name}` }).waitFor({ state: "detached", timeout: LIVE_MS });
+
+    // Carol was in the chat: back to her list, with the notice, and the group gone from it.
+    const notice = carol.page.getByRole("status").filter({ hasText: `You were removed from “${dinner}”.` });
+    await notice.waitFor({ timeout: LIVE_MS });
+    await expect(carol.page.getByRole("log", { name: "Messages" }).count()).resolves.toBe(0);
+    await expect(groupLink(carol.page, dinner).count()).resolves.toBe(0);
+    await screenshot(carol.page, "group-removed-phone");
+    await chatStatus(ann.page)
+      .filter({ hasText: /^2 members/ })
+      .waitFor({ timeout: LIVE_MS });
+
+    await dialog.getByRole("checkbox", { name: carol.name }).check();
+    await dialog.getByRole("button", { name: "Add to group" }).click();
+    await dialog
+      .locator("li", { hasText: carol.name })
+      .getByRole("button", { name: `Remove ${carol.name}` })
+      .waitFor({
+        timeout: LIVE_MS,
+      });
+    await groupLink(carol.page, dinner).waitFor({ timeout: LIVE_MS });
+    await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("lets a member leave after a question; the others read that they left", async () => {
+    await bob.page.getByRole("button", { name: "Leave group" }).click();
+    const confirm = bob.page.getByRole("dialog", { name: `Leave “${dinner}”?` });
+    await confirm.getByRole("button", { name: "Leave" }).click();
+    await groupLink(bob.page, dinner).waitFor({ state: "detached", timeout: LIVE_MS });
+    await expect(bob.page.getByRole("log", { name: "Messages" }).count()).resolves.toBe(0);
+    // Nobody tells Bob what he did himself.
+    await expect(bob.page.getByText(/You were removed/).count()).resolves.toBe(0);
+    await systemLine(ann.page, new RegExp(`${bob.name} left`)).waitFor({ timeout: LIVE_MS });
+  });
+});
