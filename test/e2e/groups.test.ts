@@ -185,6 +185,15 @@ describe("a group of three in the browser (issue 21)", () => {
     await systemLine(ann.page, lunch).waitFor({ timeout: LIVE_MS });
     await groupLink(bob.page, lunch).waitFor({ timeout: LIVE_MS });
     await groupLink(carol.page, lunch).waitFor({ timeout: LIVE_MS });
+
+    // The system line names people by id and username: nothing else of their accounts reaches members.
+    const groupId = decodeURIComponent(new URL(ann.page.url()).pathname.replace(/^\/c\//, ""));
+    const history = (await call(bob, "GET", `/api/conversations/${groupId}/messages?limit=10`)) as {
+      messages: { system?: { actor: object | null; targets: object[] } }[];
+    };
+    const people = history.messages.flatMap((line) => (line.system ? [line.system.actor, ...line.system.targets] : []));
+    expect(people.length).toBeGreaterThan(0);
+    for (const person of people) expect(Object.keys(person ?? {}).sort()).toEqual(["id", "username"]);
   });
 
   it("chats with the sender's name over others' messages and an @mention marked", async () => {
@@ -259,6 +268,31 @@ describe("a group of three in the browser (issue 21)", () => {
     await systemLine(carol.page, dinner).waitFor({ timeout: LIVE_MS });
     await dialog.getByRole("button", { name: "Close" }).click();
     await dialog.waitFor({ state: "detached" });
+    // Focus goes back to the button that opened the dialog.
+    await expect
+      .poll(() => ann.page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Members");
+  });
+
+  it("mutes the group for one person only, and makes another member an admin", async () => {
+    const mute = carol.page.getByRole("button", { name: "Mute notifications" });
+    await mute.click();
+    await expect.poll(() => mute.getAttribute("aria-pressed")).toBe("true");
+    await carol.page.getByRole("button", { name: "Back to connections" }).click();
+    await groupLink(carol.page, dinner).getByText("Muted").waitFor();
+    await expect(groupLink(ann.page, dinner).getByText("Muted").count()).resolves.toBe(0);
+    await openGroup(carol, dinner);
+
+    await ann.page.getByRole("button", { name: "Members" }).click();
+    const dialog = ann.page.getByRole("dialog", { name: "Members" });
+    await dialog.getByRole("button", { name: `Make ${bob.name} an admin` }).click();
+    await dialog.locator("li", { hasText: bob.name }).locator(".tag--admin").waitFor({ timeout: LIVE_MS });
+    await dialog.getByRole("button", { name: "Close" }).click();
+    // Bob's own panel now offers what admins do.
+    await bob.page.getByRole("button", { name: "Members" }).click();
+    const bobs = bob.page.getByRole("dialog", { name: "Members" });
+    await bobs.getByRole("button", { name: "Rename" }).waitFor({ timeout: LIVE_MS });
+    await bobs.getByRole("button", { name: "Close" }).click();
   });
 
   it("removes a member: their open chat closes and their list says why; added again, they are back", async () => {
