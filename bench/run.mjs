@@ -24,6 +24,7 @@ import {
   sleep,
 } from "./lib/client.mjs";
 import { rssMiB, snapshotApp, startServer } from "./lib/server.mjs";
+import { perMessage, printPerMessage } from "./per-message.mjs";
 import { profileRoom } from "./profile.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -75,7 +76,8 @@ try {
   results.sockets = await manySockets();
   log("purge");
   results.purge = await purge();
-  results.perMessage = perMessageCounts();
+  log("per message from the app's counters (bench/per-message.mjs)");
+  results.perMessage = await perMessage({ app, log });
   log("Upstash calls per message (bench/upstash-calls.mjs)");
   results.upstashCalls = upstashCalls();
   if (withProfile) {
@@ -397,28 +399,6 @@ function sizes(app) {
   };
 }
 
-/**
- * Rows written, cross-object calls and network calls per message need counters inside the Worker
- * and the objects (see bench/README.md, "Instrumentation"). Until they exist the bench does not
- * pretend to count them; this records what reading the code gives, marked as such.
- */
-function perMessageCounts() {
-  return {
-    measured: false,
-    reason: "needs env-gated counters outside bench/ (proposed in bench/README.md)",
-    fromReadingTheCode: {
-      scenario: "two-person conversation, both present, embedded Store and Cache",
-      transactionsBeforeAck: 1,
-      awaitedCallsBeforeAck: 0,
-      rowsWrittenInTheSendTransaction:
-        "messages +1 (and its unique id index), sqlite_sequence +1 (AUTOINCREMENT), members: 2 rows updated",
-      rowsWrittenOutsideTheTransaction: "alarm_jobs upsert per message (scheduler.atOrBefore)",
-      crossObjectCallsPerNoticeWindow: "2 hub RPCs (conversationActivity) per 250 ms per busy conversation",
-      networkCalls: 0,
-    },
-  };
-}
-
 function machine() {
   let commit = null;
   try {
@@ -474,9 +454,7 @@ function printTable(r) {
   console.log(
     `Sizes: Worker ${(r.sizes.worker.gzipBytes / 1024).toFixed(1)} KiB gzipped (${(r.sizes.worker.rawBytes / 1024).toFixed(0)} KiB raw); first page JS ${r.sizes.firstPage.js} + CSS ${r.sizes.firstPage.css} = ${r.sizes.firstPage.total} bytes gzipped`,
   );
-  console.log(
-    "Per message (rows, cross-object calls, network calls): not counted — needs instrumentation (bench/README.md)",
-  );
+  printPerMessage(r.perMessage);
   if (r.upstashCalls) {
     console.log(`\nbench/upstash-calls.mjs (exit ${r.upstashCalls.status}):`);
     console.log(r.upstashCalls.output.replace(/^/gm, "  "));
