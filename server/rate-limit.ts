@@ -9,7 +9,8 @@ export interface RateRule {
 
 /**
  * Limits of DESIGN.md §7: sign-up and login per IP and per username, sends per user; search,
- * requests and invites per user and per IP, so that one account cannot list or reach everyone.
+ * requests and invites per user and per IP, so that one account cannot list or reach everyone;
+ * group creation and group changes per user.
  */
 export const RATE_RULES = {
   signupPerIp: { name: "signup-ip", limit: 20, windowSeconds: 3600 },
@@ -22,6 +23,9 @@ export const RATE_RULES = {
   requestPerIp: { name: "request-ip", limit: 60, windowSeconds: 3600 },
   invitePerUser: { name: "invite-user", limit: 20, windowSeconds: 3600 },
   inviteLookupPerIp: { name: "invite-ip", limit: 60, windowSeconds: 600 },
+  groupCreatePerUser: { name: "group-create-user", limit: 20, windowSeconds: 3600 },
+  /** Renames, adds, removals, admins, leaving and muting: each one is a Store write and a line for everyone. */
+  groupChangePerUser: { name: "group-change-user", limit: 120, windowSeconds: 3600 },
 } satisfies Record<string, RateRule>;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

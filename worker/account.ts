@@ -1,8 +1,10 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { AccountEndReason } from "../protocol/wire";
 import { log } from "../server/log";
+import { storeFor } from "../server/ports";
 import type { DetachedUserOf, Store } from "../server/ports/store";
 import type { SessionClaims } from "./auth/session-token";
+import { endGroupMemberships } from "./groups";
 import { directConversationId } from "./lib/conversation-id";
 
 /** Accounts handled per purge batch; the next run picks up what one run leaves. */
@@ -38,6 +40,7 @@ export async function removeAccount(env: Env, store: Store, userId: string, reas
 async function endAccountObjects(env: Env, detached: DetachedUserOf, reason: AccountEndReason): Promise<void> {
   const { userId, conversationIds, formerConnections } = detached;
   await Promise.all(conversationIds.map((id) => roomFor(env, id).destroy({ userId, reason })));
+  await endGroupMemberships(env, storeFor(env, userId), userId, detached.groupIds ?? [], reason);
   await Promise.all(
     formerConnections.map(async (peerId) => {
       const conversationId = await directConversationId(userId, peerId);
@@ -56,9 +59,12 @@ async function endAccountObjects(env: Env, detached: DetachedUserOf, reason: Acc
  */
 export async function closeSessionSockets(env: Env, store: Store, session: SessionClaims): Promise<void> {
   const { userId, sessionId } = session;
-  const connections = await store.listConnections(userId);
-  const conversationIds = connections.ok ? connections.value.map((connection) => connection.conversationId) : [];
-  if (!connections.ok) log("warn", "logout_rooms_unknown", { reason: connections.reason });
+  const [connections, groups] = await Promise.all([store.listConnections(userId), store.listGroups(userId)]);
+  const conversationIds = [
+    ...(connections.ok ? connections.value.map((connection) => connection.conversationId) : []),
+    ...(groups.ok ? groups.value.map((group) => group.id) : []),
+  ];
+  if (!connections.ok || !groups.ok) log("warn", "logout_rooms_unknown", {});
   const results = await Promise.allSettled([
     hubFor(env, userId).endSession(sessionId),
     ...conversationIds.map((id) => roomFor(env, id).endSession(userId, sessionId)),

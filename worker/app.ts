@@ -11,6 +11,7 @@ import { benchCounterRoutes } from "./routes/bench-counters";
 import { blockRoutes } from "./routes/blocks";
 import { connectionRoutes } from "./routes/connections";
 import { conversationRoutes } from "./routes/conversations";
+import { groupRoutes } from "./routes/groups";
 import { healthRoutes } from "./routes/health";
 import { inviteRoutes } from "./routes/invites";
 import { meRoutes } from "./routes/me";
@@ -39,6 +40,7 @@ export function createApp(options: { benchCounters?: boolean } = {}) {
   app.route("/blocks", blockRoutes);
   app.route("/invites", inviteRoutes);
   app.route("/conversations", conversationRoutes);
+  app.route("/groups", groupRoutes);
   app.route("/health", healthRoutes);
   if (options.benchCounters) app.route("/__bench", benchCounterRoutes);
   app.onError(onError);

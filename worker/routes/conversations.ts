@@ -29,8 +29,9 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get("/:id/messages", validate("query", HistoryQuery), async (c) => {
     const conversation = await openConversation(c, c.req.param("id"));
     const { before, limit } = c.req.valid("query");
-    // Without the Store's word, the room answers only a member it knows.
-    const memberCheck = conversation.verified ? undefined : c.var.user.id;
+    // Without the Store's word, the room answers only a member it knows; in a group, history
+    // starts where this member joined, which the room knows by the member.
+    const memberCheck = conversation.verified && !conversation.group ? undefined : c.var.user.id;
     const page = await roomFor(c.env, conversation.id).history(before, limit, memberCheck);
     if (!page) throw notFoundConversation();
     return c.json<{ messages: Message[]; hasMore: boolean }>(page);
@@ -43,6 +44,7 @@ export const conversationRoutes = new Hono<AppEnv>()
       conversationId: conversation.id,
       // Absent when the Store could not be asked: the room then admits only members it knows.
       ...(conversation.verified ? { members: conversation.members, pendingFrom: conversation.pendingFrom } : {}),
+      ...(conversation.verified && conversation.group ? { group: conversation.group } : {}),
     };
     return roomFor(c.env, conversation.id).fetch(withIdentity(c.req.raw, identity));
   });

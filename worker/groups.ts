@@ -1,0 +1,337 @@
+import { hubFor, roomFor } from "../durable-objects/addresses";
+import type { ConversationActivity, GroupView } from "../durable-objects/user-hub";
+import { GROUP_LIMITS, type Group, type Message } from "../protocol/api";
+import type { AccountEndReason, SystemEvent } from "../protocol/wire";
+import { byJoined } from "../server/adapters/groups";
+import { log } from "../server/log";
+import type { GroupMemberRecord, GroupRecord, Store, UserRef } from "../server/ports/store";
+import { toHex } from "./lib/encoding";
+import { conflict, forbidden, notFound, storeUnavailable } from "./lib/errors";
+
+/** A conversation's activity as the viewer's hub keeps it. */
+export type GroupActivity = Omit<ConversationActivity, "conversationId">;
+
+/** A change an actor asks for; leaving is removing oneself. */
+export type GroupChange =
+  | { kind: "rename"; name: string }
+  | { kind: "add"; userIds: string[]; contacts: ReadonlyMap<string, string> }
+  | { kind: "remove"; userId: string }
+  | { kind: "admin"; userId: string }
+  | { kind: "mute"; muted: boolean };
+
+type RemovalReason = "removed" | "left";
+
+/** What a change does to a group: the record to save, its system line, who leaves, who is told. */
+interface Plan {
+  next: GroupRecord;
+  event: SystemEvent | null;
+  removed: { userId: string; reason: RemovalReason } | null;
+  /** A change only its actor sees (mute): only their hub hears of it. */
+  onlyFor?: string;
+}
+
+/** Saving races with another admin's change at most this many times before the caller is asked to retry. */
+const SAVE_TRIES = 4;
+
+/**
+ * A new group id: random, and `grp_` where one-to-one conversations are `dm_` (lib/conversation-id.ts),
+ * so the two can never collide.
+ */
+export function newGroupId(): string {
+  return `grp_${toHex(crypto.getRandomValues(new Uint8Array(16)).buffer)}`;
+}
+
+/** A group as `viewerId` sees it: their own mute, their hub's activity. */
+export function toGroup(viewerId: string, record: GroupRecord, activity?: GroupActivity): Group {
+  return {
+    ...toGroupView(viewerId, record),
+    lastMessage: activity?.lastMessage ?? null,
+    unread: activity?.unread ?? 0,
+    mentioned: activity?.mentioned ?? false,
+  };
+}
+
+function toGroupView(viewerId: string, record: GroupRecord): GroupView {
+  return {
+    id: record.id,
+    name: record.name,
+    members: record.members.map(({ id, username, admin }) => ({ id, username, admin })),
+    createdBy: record.createdBy,
+    createdAt: new Date(record.createdAt).toISOString(),
+    muted: record.members.find((member) => member.id === viewerId)?.muted ?? false,
+  };
+}
+
+/** The group as a member may read it; anyone else learns nothing, not even that it exists. */
+export async function readGroupAs(store: Store, groupId: string, userId: string): Promise<GroupRecord> {
+  const found = await store.getGroup(groupId);
+  if (!found.ok) throw storeUnavailable();
+  if (!found.value?.members.some((member) => member.id === userId)) throw notInGroup();
+  return found.value;
+}
+
+/**
+ * The accepted contacts of `userId` by id, with their names: only they may be put in a group by
+ * them. A blocked person is never among them (a block removes the connection).
+ */
+export async function contactsOf(store: Store, userId: string): Promise<Map<string, string>> {
+  const listed = await store.listConnections(userId);
+  if (!listed.ok) throw storeUnavailable();
+  return new Map(
+    listed.value.filter((record) => record.status === "accepted").map((record) => [record.userId, record.username]),
+  );
+}
+
+/**
+ * Creates a group of `creator` (its first admin) and `others`, writes its first system line and
+ * shows it in every member's list. When the room cannot be reached the group is removed again,
+ * so a retry does not leave a group behind that nobody was told of.
+ */
+export async function createGroup(
+  env: Env,
+  store: Store,
+  creator: UserRef,
+  name: string,
+  others: UserRef[],
+): Promise<{ record: GroupRecord; message: Message }> {
+  const now = Date.now();
+  const created = await store.createGroup({
+    id: newGroupId(),
+    name,
+    createdBy: creator.id,
+    createdAt: now,
+    members: [newMember(creator, true, now), ...others.map((other) => newMember(other, false, now))],
+  });
+  if (!created.ok) throw storeUnavailable();
+  const record = created.value;
+  const event: SystemEvent = { event: "created", actor: creator, targets: others, name };
+  try {
+    const { message } = await roomFor(env, record.id).applyGroupChange({
+      conversationId: record.id,
+      ...roomState(record),
+      event,
+      version: record.version,
+    });
+    await tellHubs(env, record, null);
+    return { record, message };
+  } catch (error) {
+    await roomFor(env, record.id)
+      .destroy()
+      .catch(() => undefined);
+    await store.deleteGroup(record.id);
+    throw error;
+  }
+}
+
+/**
+ * Applies one change by `actor`: the Store first (read, change, save; read again and redo when
+ * another admin saved in between), then the room (its system lines; a removed member's sockets
+ * close), then the hubs. Answers the saved group and its newest system line, or null when the
+ * last member left and the group is gone.
+ */
+export async function changeGroup(
+  env: Env,
+  store: Store,
+  groupId: string,
+  actor: UserRef,
+  change: GroupChange,
+): Promise<{ record: GroupRecord; message: Message | null } | null> {
+  for (let attempt = 0; attempt < SAVE_TRIES; attempt++) {
+    const record = await readGroupAs(store, groupId, actor.id);
+    const plan = planChange(record, actor.id, change, Date.now());
+    if (!plan) return { record, message: null };
+    if (plan.next.members.length === 0) {
+      await deleteGroup(env, store, record, actor.id);
+      return null;
+    }
+    const saved = await store.saveGroup(plan.next);
+    if (!saved.ok && saved.reason === "conflict") continue;
+    if (!saved.ok && saved.reason === "not_found") throw notInGroup();
+    if (!saved.ok) throw storeUnavailable();
+    const message = await tellRoom(env, saved.value, plan);
+    await tellHubs(env, saved.value, plan.removed, plan.onlyFor);
+    return { record: saved.value, message };
+  }
+  log("warn", "group_save_contended", { groupId, tries: SAVE_TRIES });
+  throw storeUnavailable();
+}
+
+/**
+ * Endings: a member whose account ended leaves each of their groups. The room removes their
+ * messages and writes the line (and destroys itself when nobody is left); the others' lists
+ * drop them. The Store removes the membership afterwards (`deleteUsers`). A room that fails
+ * fails the account, which the purge retries on its next run.
+ */
+export async function endGroupMemberships(
+  env: Env,
+  store: Store,
+  userId: string,
+  groupIds: string[],
+  reason: AccountEndReason,
+): Promise<void> {
+  await Promise.all(
+    groupIds.map(async (groupId) => {
+      const { remaining } = await roomFor(env, groupId).memberEnded({ userId, reason });
+      if (remaining.length === 0) return;
+      const found = await store.getGroup(groupId);
+      if (!found.ok || !found.value) return log("warn", "group_ending_not_told", { groupId });
+      const stay = new Set(remaining);
+      const members = found.value.members.filter((member) => member.id !== userId && stay.has(member.id));
+      await tellHubs(env, { ...found.value, members: withAnAdmin(members) }, null);
+    }),
+  );
+}
+
+/** What `change` makes of `record` when `actorId` asks; null when it changes nothing. Throws a refusal. */
+function planChange(record: GroupRecord, actorId: string, change: GroupChange, now: number): Plan | null {
+  const me = record.members.find((member) => member.id === actorId);
+  if (!me) throw notInGroup();
+  if (change.kind === "mute") {
+    if (me.muted === change.muted) return null;
+    return { next: update(record, me.id, { muted: change.muted }), event: null, removed: null, onlyFor: me.id };
+  }
+  if (change.kind === "remove" && change.userId === me.id) return planLeave(record, me);
+  if (!me.admin) throw forbidden("Only the group's admins may do that.", "not_admin");
+  switch (change.kind) {
+    case "rename":
+      if (record.name === change.name) return null;
+      return {
+        next: { ...record, name: change.name },
+        event: { event: "renamed", actor: ref(me), targets: [], name: change.name },
+        removed: null,
+      };
+    case "admin": {
+      const target = record.members.find((member) => member.id === change.userId);
+      if (!target) throw notFound("They are not in this group.", "user_not_found");
+      if (target.admin) return null;
+      return {
+        next: update(record, target.id, { admin: true }),
+        event: { event: "admin", actor: ref(me), targets: [ref(target)] },
+        removed: null,
+      };
+    }
+    case "add":
+      return planAdd(record, me, change, now);
+    case "remove": {
+      const target = record.members.find((member) => member.id === change.userId);
+      if (!target) return null;
+      if (target.id === record.createdBy) throw forbidden("The group's creator cannot be removed.", "not_admin");
+      return {
+        next: { ...record, members: record.members.filter((member) => member.id !== target.id) },
+        event: { event: "removed", actor: ref(me), targets: [ref(target)] },
+        removed: { userId: target.id, reason: "removed" },
+      };
+    }
+  }
+}
+
+/** Members already in stay as they are; each new one must be the actor's accepted contact. */
+function planAdd(
+  record: GroupRecord,
+  me: GroupMemberRecord,
+  change: Extract<GroupChange, { kind: "add" }>,
+  now: number,
+): Plan | null {
+  const present = new Set(record.members.map((member) => member.id));
+  const fresh = [...new Set(change.userIds)].filter((id) => !present.has(id));
+  if (fresh.length === 0) return null;
+  const added = fresh.map((id) => {
+    const username = change.contacts.get(id);
+    if (username === undefined) throw notAContact();
+    return { id, username };
+  });
+  if (record.members.length + added.length > GROUP_LIMITS.membersMax) {
+    throw conflict(`A group holds at most ${GROUP_LIMITS.membersMax} members.`, "group_full");
+  }
+  return {
+    next: { ...record, members: [...record.members, ...added.map((user) => newMember(user, false, now))] },
+    event: { event: "added", actor: ref(me), targets: added },
+    removed: null,
+  };
+}
+
+/** Leaving: when the last admin leaves, the longest-standing member becomes one (the members frame shows it). */
+function planLeave(record: GroupRecord, me: GroupMemberRecord): Plan {
+  return {
+    next: { ...record, members: withAnAdmin(record.members.filter((member) => member.id !== me.id)) },
+    event: { event: "left", actor: ref(me), targets: [] },
+    removed: { userId: me.id, reason: "left" },
+  };
+}
+
+/**
+ * A group is never without an admin: when none is left, the longest-standing member becomes one,
+ * by the Store's own rule (`byJoined`), so the lists show who the Store will keep as admin.
+ */
+function withAnAdmin(members: GroupMemberRecord[]): GroupMemberRecord[] {
+  if (members.length === 0 || members.some((member) => member.admin)) return members;
+  const heir = [...members].sort(byJoined)[0];
+  return members.map((member) => (member === heir ? { ...member, admin: true } : member));
+}
+
+/** The last member left: the room goes first, so that a failure leaves the record to try again with. */
+async function deleteGroup(env: Env, store: Store, record: GroupRecord, leaverId: string): Promise<void> {
+  await roomFor(env, record.id).destroy();
+  const deleted = await store.deleteGroup(record.id);
+  if (!deleted.ok) throw storeUnavailable();
+  await hubFor(env, leaverId)
+    .groupRemoved(record.id, "left")
+    .catch((error: unknown) => log("warn", "group_notice_failed", { groupId: record.id }, error));
+}
+
+/**
+ * Writes the plan's system line in the room, which closes a removed member's sockets. The version
+ * lets the room drop a repeat, and an older change that arrives after a newer one.
+ */
+async function tellRoom(env: Env, record: GroupRecord, plan: Plan): Promise<Message | null> {
+  if (!plan.event) return null;
+  const { message } = await roomFor(env, record.id).applyGroupChange({
+    conversationId: record.id,
+    ...roomState(record),
+    event: plan.event,
+    version: record.version,
+    ...(plan.removed ? { closeReason: plan.removed.reason } : {}),
+  });
+  return message;
+}
+
+/**
+ * Every member's hub gets the group in their own view, a removed or leaving member's hub that it
+ * left their list. The change is saved already: a hub that fails is logged, and its user sees
+ * the group right on their next load.
+ */
+async function tellHubs(env: Env, record: GroupRecord, removed: Plan["removed"], onlyFor?: string): Promise<void> {
+  const told = onlyFor ? record.members.filter((member) => member.id === onlyFor) : record.members;
+  const results = await Promise.allSettled([
+    ...told.map((member) => hubFor(env, member.id).groupChanged(toGroupView(member.id, record))),
+    ...(removed ? [hubFor(env, removed.userId).groupRemoved(record.id, removed.reason)] : []),
+  ]);
+  const failed = results.filter((result) => result.status === "rejected").length;
+  if (failed > 0) log("warn", "group_notices_failed", { groupId: record.id, failed });
+}
+
+/** What the room keeps of a group: its name, its admins, its members. */
+function roomState(record: GroupRecord) {
+  return {
+    group: { name: record.name, admins: record.members.filter((member) => member.admin).map((member) => member.id) },
+    members: record.members.map(({ id, username }) => ({ id, username })),
+  };
+}
+
+function update(record: GroupRecord, memberId: string, fields: Partial<GroupMemberRecord>): GroupRecord {
+  return {
+    ...record,
+    members: record.members.map((member) => (member.id === memberId ? { ...member, ...fields } : member)),
+  };
+}
+
+function newMember(user: UserRef, admin: boolean, joinedAt: number): GroupMemberRecord {
+  return { id: user.id, username: user.username, admin, muted: false, joinedAt };
+}
+
+function ref(member: UserRef): UserRef {
+  return { id: member.id, username: member.username };
+}
+
+export const notInGroup = () => notFound("No such conversation.", "conversation_not_found");
+export const notAContact = () => forbidden("Only your accepted contacts can be put in a group.", "not_a_contact");
