@@ -104,7 +104,8 @@ export async function createGroup(
   });
   if (!created.ok) throw storeUnavailable();
   const record = created.value;
-  const event: SystemEvent = { event: "created", actor: creator, targets: others, name };
+  // Names only: the signed-in user is a whole account record, which must never reach a line.
+  const event: SystemEvent = { event: "created", actor: ref(creator), targets: others.map(ref), name };
   try {
     const { message } = await roomFor(env, record.id).applyGroupChange({
       conversationId: record.id,

@@ -72,6 +72,9 @@ describe("creating a group", () => {
     expect((await groupAs(carol, group.id)).status).toBe(200);
     const [first] = await history(bob, group.id);
     expect(first).toMatchObject({ senderId: SYSTEM_SENDER_ID, system: { event: "created", name: "Weekend plans" } });
+    // People appear in a line by id and name only: never the account record behind them.
+    expect(first?.system?.actor).toEqual({ id: ann.user.id, username: ann.user.username });
+    expect(first?.system?.targets).toEqual([bob, carol].map(({ user }) => ({ id: user.id, username: user.username })));
     for (const hub of hubs) hub.close();
   });
 
