@@ -281,6 +281,11 @@ describe("a group of three in the browser (issue 21)", () => {
     await carol.page.getByRole("button", { name: "Back to connections" }).click();
     await groupLink(carol.page, dinner).getByText("Muted").waitFor();
     await expect(groupLink(ann.page, dinner).getByText("Muted").count()).resolves.toBe(0);
+    // Muted, but named: her list counts it and marks the mention.
+    await send(ann.page, `Are you in, @${carol.name}?`);
+    await groupLink(carol.page, dinner).locator(".badge--mention").waitFor({ timeout: LIVE_MS });
+    await groupLink(carol.page, dinner).locator(".badge", { hasText: "1" }).waitFor();
+    await screenshot(carol.page, "group-list-mention-phone");
     await openGroup(carol, dinner);
 
     await ann.page.getByRole("button", { name: "Members" }).click();
