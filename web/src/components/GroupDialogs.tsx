@@ -229,7 +229,7 @@ export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: 
                       class="button button--small"
                       type="button"
                       disabled={busy !== null}
-                      aria-label={`Make ${member.username} an admin`}
+                      aria-label={`Make admin: ${member.username}`}
                       onClick={() => void act(`admin-${member.id}`, () => groupApi.makeAdmin(groupId, member.id))}
                     >
                       Make admin
