@@ -250,6 +250,10 @@ describe("a group of three in the browser (issue 21)", () => {
     await screenshot(ann.page, "group-chat-desktop");
     await screenshot(carol.page, "group-chat-phone");
     await expect(seriousViolations(ann.page)).resolves.toEqual([]);
+    await bob.page.emulateMedia({ colorScheme: "dark" });
+    await screenshot(bob.page, "group-chat-desktop-dark");
+    await expect(seriousViolations(bob.page)).resolves.toEqual([]);
+    await bob.page.emulateMedia({ colorScheme: "light" });
   });
 
   it("renames the group for everyone, in the list and in the open chat", async () => {
