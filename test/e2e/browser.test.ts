@@ -1,53 +1,35 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
-import { chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readFileSync } from "node:fs";
+import type { BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  baseUrl,
+  chatStatus,
+  chatTitle,
+  DESKTOP,
+  LIVE_MS,
+  message,
+  messages,
+  newContext as newPlainContext,
+  PASSWORD,
+  type Person,
+  PHONE,
+  run,
+  screenshot,
+  send,
+  seriousViolations,
+  signUpIn,
+  useChromium,
+  type Viewport,
+  waitForConnected,
+} from "./people";
 
-const baseUrl = inject("baseUrl");
-const SCREENSHOTS = "test-results/screenshots";
-const PASSWORD = "password123";
-const DESKTOP = { width: 1200, height: 800 };
-const PHONE = { width: 360, height: 740 };
-/** How long to wait for something the other browser caused. */
-const LIVE_MS = 15_000;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-let browser: Browser;
 /** Console reports of the strict CSP blocking something: there must be none. */
 const cspViolations: string[] = [];
-/** One suffix per run, so usernames never collide with an earlier run's. */
-const run = Math.random().toString(36).slice(2, 7);
 
-interface Person {
-  name: string;
-  context: BrowserContext;
-  page: Page;
-}
+useChromium();
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function newContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl });
+async function newContext(viewport: Viewport): Promise<BrowserContext> {
+  const context = await newPlainContext(viewport);
   context.on("console", (entry) => {
     if (entry.text().includes("Content Security Policy")) cspViolations.push(entry.text());
   });
@@ -57,21 +39,12 @@ async function newContext(viewport: { width: number; height: number }): Promise<
 /** Signs up in a fresh browser; `prepare` runs on the context before the first page opens. */
 async function signUp(
   name: string,
-  viewport: { width: number; height: number },
+  viewport: Viewport,
   prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<Person> {
   const context = await newContext(viewport);
   await prepare?.(context);
-  const page = await context.newPage();
-  await page.goto("/signup");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  // The default lifetime is 24 hours.
-  expect(await page.getByLabel("Account lifetime").inputValue()).toBe("24");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.getByRole("navigation", { name: "App" }).waitFor();
-  await waitForConnected(page);
-  return { name, context, page };
+  return signUpIn(context, name);
 }
 
 /** Searches with the given (maybe misspelled) text and adds the person it should find. */
@@ -102,37 +75,8 @@ function requestsHeading(page: Page): Locator {
   return page.getByRole("heading", { name: /^Requests \(\d+\)$/ });
 }
 
-function chatTitle(page: Page, username: string): Locator {
-  return page.getByRole("heading", { level: 2, name: username });
-}
-
-function messages(page: Page): Locator {
-  return page.getByRole("log", { name: "Messages" });
-}
-
-function message(page: Page, text: string | RegExp): Locator {
-  return messages(page)
-    .locator("li.msg")
-    .filter({ has: page.locator(".msg__body", { hasText: text }) });
-}
-
-function chatStatus(page: Page): Locator {
-  return page.locator(".chat__status");
-}
-
 function connectionLink(page: Page, username: string): Locator {
   return page.getByRole("link", { name: new RegExp(`^${username}\\b`) });
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const composer = page.getByRole("textbox", { name: /^Message to/ });
-  await composer.fill(text);
-  await composer.press("Enter");
-  await expect.poll(() => composer.inputValue()).toBe("");
-}
-
-async function waitForConnected(page: Page): Promise<void> {
-  await page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
 }
 
 async function goOffline(person: Person): Promise<void> {
@@ -173,30 +117,6 @@ async function setTabVisible(page: Page, visible: boolean): Promise<void> {
     Object.defineProperty(document, "hidden", { configurable: true, get: () => !visible });
     document.dispatchEvent(new Event("visibilitychange"));
   }, visible);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
-}
-
-/** Runs axe in the page (evaluate is not subject to the page's CSP) and returns serious findings. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run: (
-            context: Document,
-          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
 
 /**

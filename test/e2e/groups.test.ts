@@ -1,55 +1,30 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  chatStatus,
+  chatTitle,
+  composer,
+  DESKTOP,
+  LIVE_MS,
+  message,
+  messages,
+  newContext,
+  type Person,
+  PHONE,
+  run,
+  screenshot,
+  send,
+  seriousViolations,
+  signUpIn,
+  useChromium,
+  type Viewport,
+  waitForConnected,
+} from "./people";
 
-const baseUrl = inject("baseUrl");
-const SCREENSHOTS = "test-results/screenshots";
-const PASSWORD = "password123";
-const DESKTOP = { width: 1200, height: 800 };
-const PHONE = { width: 360, height: 740 };
-/** How long to wait for something another browser caused. */
-const LIVE_MS = 15_000;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-/** One suffix per run, so usernames never collide with an earlier run's. */
-const run = Math.random().toString(36).slice(2, 7);
+useChromium();
 
-let browser: Browser;
-
-interface Person {
-  name: string;
-  id: string;
-  context: BrowserContext;
-  page: Page;
-}
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** Signs up in a fresh browser and waits for the list to be live. */
-async function signUp(name: string, viewport: { width: number; height: number }): Promise<Person> {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl });
-  const page = await context.newPage();
-  await page.goto("/signup");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.getByRole("navigation", { name: "App" }).waitFor();
-  await page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
-  const id = await page.evaluate(
-    async () => ((await (await fetch("/api/me")).json()) as { user: { id: string } }).user.id,
-  );
-  return { name, id, context, page };
+async function signUp(name: string, viewport: Viewport): Promise<Person> {
+  return signUpIn(await newContext(viewport), name);
 }
 
 /** A call to the API from the person's page, with their session; throws on an error answer. */
@@ -78,62 +53,13 @@ function groupLink(page: Page, name: string): Locator {
   return page.locator(".pane--list").getByRole("link", { name: new RegExp(`^${name}\\b`) });
 }
 
-function chatTitle(page: Page, name: string): Locator {
-  return page.getByRole("heading", { level: 2, name });
-}
-
-function chatStatus(page: Page): Locator {
-  return page.locator(".chat__status");
-}
-
-function message(page: Page, text: string | RegExp): Locator {
-  return page
-    .getByRole("log", { name: "Messages" })
-    .locator("li.msg")
-    .filter({ has: page.locator(".msg__body", { hasText: text }) });
-}
-
 function systemLine(page: Page, text: string | RegExp): Locator {
-  return page.getByRole("log", { name: "Messages" }).locator("li.msg-system", { hasText: text });
-}
-
-function composer(page: Page): Locator {
-  return page.getByRole("textbox", { name: /^Message to/ });
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-  await expect.poll(() => composer(page).inputValue()).toBe("");
+  return messages(page).locator("li.msg-system", { hasText: text });
 }
 
 async function openGroup(person: Person, name: string): Promise<void> {
   await groupLink(person.page, name).click({ timeout: LIVE_MS });
   await chatTitle(person.page, name).waitFor();
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
-}
-
-/** Runs axe in the page and returns serious findings. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run: (
-            context: Document,
-          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
 
 describe("a group of three in the browser (issue 21)", () => {
@@ -153,7 +79,7 @@ describe("a group of three in the browser (issue 21)", () => {
     await Promise.all([connect(ann, bob), connect(ann, carol)]);
     // The contacts came through the API: the list shows them after a reload.
     await ann.page.reload();
-    await ann.page.locator('.header [data-state="open"]').waitFor({ timeout: LIVE_MS });
+    await waitForConnected(ann.page);
   });
 
   afterAll(async () => {
