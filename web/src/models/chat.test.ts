@@ -1,17 +1,8 @@
-import type { Signal } from "@preact/signals";
 import { signal } from "@preact/signals";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Connection, Message } from "../../../protocol/api";
-import { type FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
-import type { ChatContext } from "./chat";
-import { ChatModel } from "./chat";
-import type { Connections } from "./connections";
-import type { Outbox, OutgoingMessage } from "./outbox";
-import type { Page } from "./page";
-import type { Session } from "./session";
-import { TypingTracker } from "./typing";
-
-const me = { id: "u-ann", username: "ann", createdAt: "2026-01-01T00:00:00Z", expiresAt: "2030-01-01T00:00:00Z" };
+import type { FakeWebSocket } from "../net/fake-websocket";
+import { openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
 
 function withBob(status: Connection["status"], direction: Connection["direction"]): Connection {
   return {
@@ -26,45 +17,13 @@ function withBob(status: Connection["status"], direction: Connection["direction"
 }
 
 function stored(seq: number, senderId: string): Message {
-  return { id: `m${seq}`, seq, conversationId: "c1", senderId, body: `message ${seq}`, sentAt: "2026-01-01T12:00:00Z" };
+  return storedIn(seq, senderId, "c1");
 }
-
-const disposers: (() => void)[] = [];
 
 /** Ann's open chat with Bob, over a fake room socket, with `history` already stored. */
 async function annsChat(connection: Connection, history: Message[] = []) {
-  vi.stubGlobal("fetch", async () => Response.json({ messages: history, hasMore: false }));
   const byConversation = signal(new Map([["c1", connection]]));
-  const unsent: Signal<readonly OutgoingMessage[]> = signal([]);
-  const connections = {
-    byConversation,
-    groups: { byId: signal(new Map()) },
-    presenceKnown: signal(true),
-    typing: new TypingTracker(),
-    replaced: signal(false),
-    notePreview: vi.fn(),
-    noteDeleted: vi.fn(),
-    markRead: vi.fn(),
-  } as unknown as Connections;
-  const outbox = {
-    pending: () => unsent,
-    conversation: () => ({ pending: unsent, acknowledge: vi.fn(), fail: vi.fn() }),
-    add: (_conversationId: string, body: string) => {
-      unsent.value = [...unsent.value, { id: `o${unsent.value.length}`, body, createdAt: "", status: "pending" }];
-    },
-    drop: vi.fn(),
-  } as unknown as Outbox;
-  const context: ChatContext = {
-    me,
-    session: { ended: vi.fn() } as unknown as Session,
-    connections,
-    outbox,
-    page: { visible: signal(true) } as unknown as Page,
-  };
-  const chat = new ChatModel("c1", context);
-  disposers.push(() => chat[Symbol.dispose]());
-  await vi.waitFor(() => expect(chat.historyState.value).toBe("ready"));
-  const room = socketsTo("/api/conversations/c1/ws")[0]!;
+  const { chat, room } = await openChat("c1", { history, connections: { byConversation } });
   room.accept({ members: [{ id: "u-bob", username: "bob", online: true }], readUpTo: { "u-bob": 5 } });
   const accept = () => {
     byConversation.value = new Map([["c1", withBob("accepted", connection.direction)]]);
@@ -74,12 +33,7 @@ async function annsChat(connection: Connection, history: Message[] = []) {
 
 const typingFrames = (room: FakeWebSocket) => room.frames().filter((frame) => frame.type === "typing");
 
-beforeEach(() => installFakeBrowser());
-
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-  vi.unstubAllGlobals();
-});
+useFakeBrowser();
 
 describe("a chat that is still a message request", () => {
   it("holds the person who asked to 3 messages, stored or on their way, until the request is accepted", async () => {

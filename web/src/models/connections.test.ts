@@ -1,56 +1,13 @@
-import { signal } from "@preact/signals";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../protocol/api";
-import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
-import type { Notifications } from "./notifications";
-import type { Page } from "./page";
-import type { Session } from "./session";
-
-function connection(username: string): Connection {
-  return {
-    user: { id: `u-${username}`, username },
-    conversationId: `c-${username}`,
-    status: "accepted",
-    direction: "outgoing",
-    online: false,
-    lastMessage: null,
-    unread: 0,
-  };
-}
-
-const disposers: (() => void)[] = [];
+import { connection, openList, useFakeBrowser } from "./fixtures";
 
 /** Ann's connection list, live over a fake hub socket, with Carol's chat open or not. */
-async function annsList(open: string | null) {
-  vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
-  vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
-  vi.stubGlobal("fetch", async (path: string) =>
-    Response.json(path === "/api/groups" ? { groups: [] } : { connections: [connection("carol"), connection("dave")] }),
-  );
-  // These modules read the address bar when they load: after the fakes are in place.
-  const { ConnectionsModel, departureNotice } = await import("./connections");
-  const { route } = await import("./route");
-  const session = { user: signal(null), ended: vi.fn(), end: vi.fn() } as unknown as Session;
-  const notifications = { show: vi.fn() } as unknown as Notifications;
-  const page = { visible: signal(true) } as unknown as Page;
-  const connections = new ConnectionsModel(session, notifications, page);
-  disposers.push(() => connections[Symbol.dispose]());
-  await vi.waitFor(() => expect(connections.list.value).toHaveLength(2));
-  const hub = socketsTo("/api/me/ws")[0]!;
-  hub.readyState = FakeWebSocket.OPEN;
-  (hub.onopen as unknown as () => void)();
-  return { connections, hub, route, departureNotice };
+function annsList(open: string | null) {
+  return openList({ connections: [connection("carol"), connection("dave")], open });
 }
 
-beforeEach(() => {
-  vi.resetModules();
-  installFakeBrowser();
-});
-
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-  vi.unstubAllGlobals();
-});
+useFakeBrowser();
 
 describe("a connection that leaves the list", () => {
   it("is announced by name when the other account ended, until dismissed", async () => {
@@ -91,28 +48,15 @@ function request(username: string, direction: "incoming" | "outgoing" = "incomin
 
 /** Ann's list with requests in it; `answers` plays the REST API, by method and path. */
 async function annsRequests(open: string | null, answers: Record<string, () => Response>) {
-  vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
-  vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
   const calls: string[] = [];
-  vi.stubGlobal("fetch", async (path: string, init: RequestInit) => {
+  const api = (path: string, init: RequestInit) => {
     const key = `${init.method} ${path}`;
     calls.push(key);
     const answer = answers[key] ?? (key === "GET /api/groups" ? () => Response.json({ groups: [] }) : undefined);
     if (!answer) throw new Error(`unexpected ${key}`);
     return answer();
-  });
-  const { ConnectionsModel } = await import("./connections");
-  const { route } = await import("./route");
-  const session = { user: signal(null), ended: vi.fn(), end: vi.fn() } as unknown as Session;
-  const notifications = { show: vi.fn() } as unknown as Notifications;
-  const page = { visible: signal(true) } as unknown as Page;
-  const connections = new ConnectionsModel(session, notifications, page);
-  disposers.push(() => connections[Symbol.dispose]());
-  await vi.waitFor(() => expect(connections.loaded.value).toBe(true));
-  const hub = socketsTo("/api/me/ws")[0]!;
-  hub.readyState = FakeWebSocket.OPEN;
-  (hub.onopen as unknown as () => void)();
-  return { connections, hub, route, calls };
+  };
+  return { ...(await openList({ api, open })), calls };
 }
 
 const names = (items: Connection[]) => items.map((item) => item.user.username);

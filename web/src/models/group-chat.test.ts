@@ -1,18 +1,10 @@
-import type { Signal } from "@preact/signals";
 import { signal } from "@preact/signals";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Group, Message } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED } from "../../../protocol/wire";
-import { installFakeBrowser, socketsTo } from "../net/fake-websocket";
-import type { ChatContext } from "./chat";
-import { ChatModel } from "./chat";
-import type { Connections } from "./connections";
-import type { Outbox, OutgoingMessage } from "./outbox";
-import type { Page } from "./page";
-import type { Session } from "./session";
-import { TypingTracker } from "./typing";
+import { socketsTo } from "../net/fake-websocket";
+import { openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
 
-const me = { id: "u-ann", username: "ann", createdAt: "2026-01-01T00:00:00Z", expiresAt: "2030-01-01T00:00:00Z" };
 const members = [
   { id: "u-ann", username: "ann", online: true },
   { id: "u-bob", username: "bob", online: true },
@@ -32,52 +24,19 @@ const group: Group = {
 };
 
 function stored(seq: number, senderId: string): Message {
-  return { id: `m${seq}`, seq, conversationId: "g1", senderId, body: `message ${seq}`, sentAt: "2026-01-01T12:00:00Z" };
+  return storedIn(seq, senderId, "g1");
 }
-
-const disposers: (() => void)[] = [];
 
 /** Ann's open group, over a fake room socket, with one page of `history` stored. */
 async function annsGroup(history: Message[], hasMore: boolean, hello: object = {}) {
-  vi.stubGlobal("fetch", async () => Response.json({ messages: history, hasMore }));
-  const unsent: Signal<readonly OutgoingMessage[]> = signal([]);
   const gone = vi.fn();
-  const connections = {
-    byConversation: signal(new Map()),
-    groups: { byId: signal(new Map([["g1", group]])), gone },
-    presenceKnown: signal(true),
-    typing: new TypingTracker(),
-    replaced: signal(false),
-    notePreview: vi.fn(),
-    noteDeleted: vi.fn(),
-    markRead: vi.fn(),
-  } as unknown as Connections;
-  const outbox = {
-    pending: () => unsent,
-    conversation: () => ({ pending: unsent, acknowledge: vi.fn(), fail: vi.fn() }),
-    drop: vi.fn(),
-  } as unknown as Outbox;
-  const context: ChatContext = {
-    me,
-    session: { ended: vi.fn() } as unknown as Session,
-    connections,
-    outbox,
-    page: { visible: signal(true) } as unknown as Page,
-  };
-  const chat = new ChatModel("g1", context);
-  disposers.push(() => chat[Symbol.dispose]());
-  await vi.waitFor(() => expect(chat.historyState.value).toBe("ready"));
-  const room = socketsTo("/api/conversations/g1/ws")[0]!;
+  const groups = { byId: signal(new Map([["g1", group]])), gone };
+  const { chat, room } = await openChat("g1", { history, hasMore, connections: { groups } });
   room.accept({ conversationId: "g1", members, group: { name: "Lunch", admins: ["u-ann"] }, ...hello });
   return { chat, room, gone };
 }
 
-beforeEach(() => installFakeBrowser());
-
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-  vi.unstubAllGlobals();
-});
+useFakeBrowser();
 
 describe("an open group", () => {
   it("shows history only from where the person joined, and pages no further back", async () => {

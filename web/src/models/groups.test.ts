@@ -1,13 +1,9 @@
-import { signal } from "@preact/signals";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Connection, Group, Message } from "../../../protocol/api";
 import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
-import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
+import { connection, openList, useFakeBrowser } from "./fixtures";
 import { seenByLine, seenByText, splitMentions, typingSentence } from "./group-chat";
 import { mentions, mergeByActivity, notifiesInGroup, upsertGroup } from "./groups";
-import type { Notifications } from "./notifications";
-import type { Page } from "./page";
-import type { Session } from "./session";
 
 const ann = { id: "u-ann", username: "ann" };
 const bob = { id: "u-bob", username: "bob" };
@@ -41,16 +37,11 @@ function group(id: string, changes: Partial<Group> = {}): Group {
   };
 }
 
-function connection(username: string, lastAt: string | null): Connection {
-  return {
-    user: { id: `u-${username}`, username },
-    conversationId: `c-${username}`,
-    status: "accepted",
-    direction: "outgoing",
-    online: false,
-    lastMessage: lastAt ? { ...message(1, `u-${username}`, "hi", lastAt), conversationId: `c-${username}` } : null,
-    unread: 0,
-  };
+function contact(username: string, lastAt: string | null): Connection {
+  return connection(
+    username,
+    lastAt ? { ...message(1, `u-${username}`, "hi", lastAt), conversationId: `c-${username}` } : null,
+  );
 }
 
 describe("typing in words", () => {
@@ -125,7 +116,7 @@ describe("the list", () => {
       group("g-old", { createdAt: "2026-01-01T08:00:00Z" }),
       group("g-new", { createdAt: "2026-01-03T00:00:00Z" }),
     ];
-    const entries = mergeByActivity([connection("dave", "2026-01-02T00:00:00Z"), connection("erin", null)], groups);
+    const entries = mergeByActivity([contact("dave", "2026-01-02T00:00:00Z"), contact("erin", null)], groups);
     expect(entries.map((entry) => entry.id)).toEqual(["g-new", "c-dave", "g-old", "c-erin"]);
   });
 
@@ -137,39 +128,12 @@ describe("the list", () => {
   });
 });
 
-const disposers: (() => void)[] = [];
-
 /** Ann's list over a fake hub: no connections, the given groups. */
-async function annsGroups(groups: Group[], open: string | null = null) {
-  vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
-  vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
-  vi.stubGlobal("fetch", async (path: string) =>
-    Response.json(path === "/api/groups" ? { groups } : { connections: [] }),
-  );
-  const { ConnectionsModel } = await import("./connections");
-  const { route } = await import("./route");
-  const session = { user: signal(ann), ended: vi.fn(), end: vi.fn() } as unknown as Session;
-  const show = vi.fn();
-  const notifications = { show } as unknown as Notifications;
-  const page = { visible: signal(true) } as unknown as Page;
-  const connections = new ConnectionsModel(session, notifications, page);
-  disposers.push(() => connections[Symbol.dispose]());
-  await vi.waitFor(() => expect(connections.loaded.value).toBe(true));
-  const hub = socketsTo("/api/me/ws")[0]!;
-  hub.readyState = FakeWebSocket.OPEN;
-  (hub.onopen as unknown as () => void)();
-  return { connections, hub, show, route };
+function annsGroups(groups: Group[], open: string | null = null) {
+  return openList({ groups, open, user: ann });
 }
 
-beforeEach(() => {
-  vi.resetModules();
-  installFakeBrowser();
-});
-
-afterEach(() => {
-  for (const dispose of disposers.splice(0)) dispose();
-  vi.unstubAllGlobals();
-});
+useFakeBrowser();
 
 describe("groups kept live by the hub", () => {
   it("adds a group the person was put in, and takes in a rename", async () => {

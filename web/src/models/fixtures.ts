@@ -1,0 +1,135 @@
+/** For the models' tests: Ann's chat over a fake room socket and her list over a fake hub, with stand-ins for what they read. */
+import type { Signal } from "@preact/signals";
+import { signal } from "@preact/signals";
+import { afterEach, beforeEach, expect, vi } from "vitest";
+import type { Connection, Group, Message } from "../../../protocol/api";
+import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
+import type { ChatContext } from "./chat";
+import { ChatModel } from "./chat";
+import type { Connections } from "./connections";
+import type { Notifications } from "./notifications";
+import type { Outbox, OutgoingMessage } from "./outbox";
+import type { Page } from "./page";
+import type { Session } from "./session";
+import { TypingTracker } from "./typing";
+
+export const me = {
+  id: "u-ann",
+  username: "ann",
+  createdAt: "2026-01-01T00:00:00Z",
+  expiresAt: "2030-01-01T00:00:00Z",
+};
+
+/** An accepted contact, with a chat of their own. */
+export function connection(username: string, lastMessage: Message | null = null): Connection {
+  return {
+    user: { id: `u-${username}`, username },
+    conversationId: `c-${username}`,
+    status: "accepted",
+    direction: "outgoing",
+    online: false,
+    lastMessage,
+    unread: 0,
+  };
+}
+
+export function stored(seq: number, senderId: string, conversationId: string): Message {
+  return { id: `m${seq}`, seq, conversationId, senderId, body: `message ${seq}`, sentAt: "2026-01-01T12:00:00Z" };
+}
+
+const disposers: (() => void)[] = [];
+
+/**
+ * Fake sockets for each test of the calling file, and fresh modules (some read the address bar
+ * when they load); what was opened is disposed and the globals restored after it.
+ */
+export function useFakeBrowser(): void {
+  beforeEach(() => {
+    vi.resetModules();
+    installFakeBrowser();
+  });
+  afterEach(() => {
+    for (const dispose of disposers.splice(0)) dispose();
+    vi.unstubAllGlobals();
+  });
+}
+
+/**
+ * Ann's chat in `conversationId` once its first page of `history` has loaded; the room socket is
+ * returned unanswered. `connections` replaces parts of the list's state (by default a list with no
+ * conversations and no groups); the outbox keeps what is sent in `unsent`.
+ */
+export async function openChat(
+  conversationId: string,
+  { history, hasMore = false, connections = {} }: { history: Message[]; hasMore?: boolean; connections?: object },
+) {
+  vi.stubGlobal("fetch", async () => Response.json({ messages: history, hasMore }));
+  const unsent: Signal<readonly OutgoingMessage[]> = signal([]);
+  const outbox = {
+    pending: () => unsent,
+    conversation: () => ({ pending: unsent, acknowledge: vi.fn(), fail: vi.fn() }),
+    add: (_conversationId: string, body: string) => {
+      unsent.value = [...unsent.value, { id: `o${unsent.value.length}`, body, createdAt: "", status: "pending" }];
+    },
+    drop: vi.fn(),
+  } as unknown as Outbox;
+  const context: ChatContext = {
+    me,
+    session: { ended: vi.fn() } as unknown as Session,
+    connections: {
+      byConversation: signal(new Map()),
+      groups: { byId: signal(new Map()) },
+      presenceKnown: signal(true),
+      typing: new TypingTracker(),
+      replaced: signal(false),
+      notePreview: vi.fn(),
+      noteDeleted: vi.fn(),
+      markRead: vi.fn(),
+      ...connections,
+    } as unknown as Connections,
+    outbox,
+    page: { visible: signal(true) } as unknown as Page,
+  };
+  const chat = new ChatModel(conversationId, context);
+  disposers.push(() => chat[Symbol.dispose]());
+  await vi.waitFor(() => expect(chat.historyState.value).toBe("ready"));
+  const room = socketsTo(`/api/conversations/${conversationId}/ws`)[0]!;
+  return { chat, room };
+}
+
+/**
+ * Ann's list once it has loaded, live over a fake hub socket; `open` is the conversation in the
+ * address bar. The REST API answers with `connections` and `groups`, or `api` plays it when given.
+ * `show` records the notifications shown.
+ */
+export async function openList({
+  connections: list = [],
+  groups = [],
+  api = (path) => Response.json(path === "/api/groups" ? { groups } : { connections: list }),
+  open = null,
+  user = null,
+}: {
+  connections?: Connection[];
+  groups?: Group[];
+  api?: (path: string, init: RequestInit) => Response;
+  open?: string | null;
+  user?: object | null;
+}) {
+  vi.stubGlobal("location", { protocol: "http:", host: "chat.test", pathname: open ? `/c/${open}` : "/" });
+  vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
+  vi.stubGlobal("fetch", async (path: string, init: RequestInit) => api(path, init));
+  // These modules read the address bar when they load: after the fakes are in place.
+  const { ConnectionsModel, departureNotice } = await import("./connections");
+  const { route } = await import("./route");
+  const session = { user: signal(user), ended: vi.fn(), end: vi.fn() } as unknown as Session;
+  const show = vi.fn();
+  const notifications = { show } as unknown as Notifications;
+  const page = { visible: signal(true) } as unknown as Page;
+  const connections = new ConnectionsModel(session, notifications, page);
+  disposers.push(() => connections[Symbol.dispose]());
+  await vi.waitFor(() => expect(connections.loaded.value).toBe(true));
+  const hub = socketsTo("/api/me/ws")[0]!;
+  hub.readyState = FakeWebSocket.OPEN;
+  (hub.onopen as unknown as () => void)();
+  return { connections, hub, show, route, departureNotice };
+}
