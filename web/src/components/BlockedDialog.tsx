@@ -1,6 +1,6 @@
 import { useModel } from "@preact/signals";
 import { BlockedModel } from "../models/blocks";
-import { Dialog } from "./Dialog";
+import { CloseActions, Dialog } from "./Dialog";
 
 /** The settings place for blocks: whom the person blocked, each with Unblock. */
 export function BlockedDialog({ onClose }: { onClose: () => void }) {
@@ -43,11 +43,7 @@ export function BlockedDialog({ onClose }: { onClose: () => void }) {
           ))}
         </ul>
       )}
-      <div class="dialog__actions">
-        <button class="button" type="button" autoFocus onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseActions autoFocus onClose={onClose} />
     </Dialog>
   );
 }

@@ -23,3 +23,14 @@ export function Dialog({ title, describedBy, onClose, children }: Props) {
     </dialog>
   );
 }
+
+/** The end of a dialog that only informs or manages in place: one way out. */
+export function CloseActions({ onClose, autoFocus }: { onClose: () => void; autoFocus?: boolean }) {
+  return (
+    <div class="dialog__actions">
+      <button class="button" type="button" autoFocus={autoFocus} onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}

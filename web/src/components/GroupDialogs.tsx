@@ -7,7 +7,7 @@ import { errorMessage } from "../errors";
 import type { Chat } from "../models/chat";
 import type { Connections } from "../models/connections";
 import { groupApi } from "../net/group-api";
-import { Dialog } from "./Dialog";
+import { CloseActions, Dialog } from "./Dialog";
 
 type Person = { id: string; username: string };
 
@@ -261,11 +261,7 @@ export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: 
           add={(ids) => act("add", () => groupApi.addMembers(groupId, ids))}
         />
       )}
-      <div class="dialog__actions">
-        <button class="button" type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
     </Dialog>
   );
 }

@@ -1,7 +1,7 @@
 import { useModel } from "@preact/signals";
 import { formatWait } from "../format";
 import { InviteLinkModel } from "../models/invite";
-import { Dialog } from "./Dialog";
+import { CloseActions, Dialog } from "./Dialog";
 
 /** "Invite someone": a single-use link to send by any other means; whoever opens it is connected at once. */
 export function InviteDialog({ onClose }: { onClose: () => void }) {
@@ -49,11 +49,7 @@ export function InviteDialog({ onClose }: { onClose: () => void }) {
           )}
         </>
       )}
-      <div class="dialog__actions">
-        <button class="button" type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
     </Dialog>
   );
 }

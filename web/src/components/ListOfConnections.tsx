@@ -1,5 +1,6 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Connection, Group } from "../../../protocol/api";
+import type { Connection, Group, Message } from "../../../protocol/api";
 import { formatWhen } from "../format";
 import type { Connections } from "../models/connections";
 import { departureNotice, openConversationId } from "../models/connections";
@@ -102,25 +103,11 @@ function ConnectionList({ connections, search, me }: Props) {
       </div>
     );
   }
-  const row = (item: Connection) => (
-    <ConnectionItem
-      key={item.conversationId}
-      item={item}
-      selected={item.conversationId === selected}
-      me={me}
-      known={connections.presenceKnown.value}
-      typing={connections.typing.active.value.has(item.conversationId)}
-    />
-  );
-  const groupRow = (group: Group) => (
-    <GroupItem
-      key={group.id}
-      group={group}
-      selected={group.id === selected}
-      me={me}
-      typing={connections.typing.active.value.has(group.id)}
-    />
-  );
+  const typing = connections.typing.active.value;
+  const known = connections.presenceKnown.value;
+  const row = (item: Connection) =>
+    connectionListRow(item, item.conversationId === selected, me, known, typing.has(item.conversationId));
+  const groupRow = (group: Group) => groupListRow(group, group.id === selected, me, typing.has(group.id));
   return (
     <div ref={lists}>
       <NewGroup contacts={accepted} connections={connections} />
@@ -143,10 +130,8 @@ function ConnectionList({ connections, search, me }: Props) {
   );
 }
 
-type ItemProps = { item: Connection; selected: boolean; me: string; known: boolean; typing: boolean };
-
 /** Presence (between contacts only), unread count and the last message of one connection. */
-function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
+function connectionListRow(item: Connection, selected: boolean, me: string, known: boolean, typing: boolean) {
   const last = item.lastMessage;
   const pending = item.status === "pending" ? item.direction : null;
   const presence =
@@ -160,54 +145,24 @@ function ConnectionItem({ item, selected, me, known, typing }: ItemProps) {
             ? ", online"
             : ", offline";
   return (
-    <li>
-      <Link
-        href={conversationPath(item.conversationId)}
-        class={selected ? "connection connection--selected" : "connection"}
-        aria-current={selected ? "page" : undefined}
-      >
-        {pending ? (
-          <Avatar name={item.user.username} />
-        ) : (
-          <Avatar name={item.user.username} online={known ? item.online : null} />
-        )}
-        <span class="connection__main">
-          <span class="connection__top">
-            <bdi class="connection__name">{item.user.username}</bdi>
-            <span class="sr-only">{presence}</span>
-            {pending === "outgoing" && (
-              <span class="tag" aria-hidden="true">
-                Request sent
-              </span>
-            )}
-            {last && (
-              <time class="connection__when" dateTime={last.sentAt}>
-                {formatWhen(last.sentAt)}
-              </time>
-            )}
-          </span>
-          <span class="connection__bottom">
-            {typing && !pending ? (
-              <span class="connection__preview connection__preview--typing">typing…</span>
-            ) : last ? (
-              <span class={last.deleted ? "connection__preview connection__preview--empty" : "connection__preview"}>
-                {last.senderId === me && "You: "}
-                {last.deleted ? "message deleted" : <bdi>{last.body}</bdi>}
-              </span>
-            ) : (
-              <span class="connection__preview connection__preview--empty">No messages yet</span>
-            )}
-            {/* The open chat counts its unread on its own "Latest messages" button. */}
-            {item.unread > 0 && !selected && (
-              <span class="badge">
-                {item.unread}
-                <span class="sr-only"> unread</span>
-              </span>
-            )}
-          </span>
+    <ListRow
+      key={item.conversationId}
+      conversationId={item.conversationId}
+      selected={selected}
+      online={pending ? undefined : known ? item.online : null}
+      name={item.user.username}
+      last={last}
+      from={last?.senderId === me ? "You: " : null}
+      typing={typing && !pending}
+      unread={item.unread}
+    >
+      <span class="sr-only">{presence}</span>
+      {pending === "outgoing" && (
+        <span class="tag" aria-hidden="true">
+          Request sent
         </span>
-      </Link>
-    </li>
+      )}
+    </ListRow>
   );
 }
 
@@ -239,29 +194,77 @@ function NewGroup({ contacts, connections }: { contacts: Connection[]; connectio
   );
 }
 
-type GroupItemProps = { group: Group; selected: boolean; me: string; typing: boolean };
-
 /** A group: its name, members, unread count, a mark when someone named the person, the last line. */
-function GroupItem({ group, selected, me, typing }: GroupItemProps) {
+function groupListRow(group: Group, selected: boolean, me: string, typing: boolean) {
   const last = group.lastMessage;
   const sender = last && last.senderId !== me ? senderName(group, last.senderId) : null;
   return (
+    <ListRow
+      key={group.id}
+      conversationId={group.id}
+      selected={selected}
+      name={group.name}
+      last={last}
+      from={last?.system ? null : last?.senderId === me ? "You: " : sender && `${sender}: `}
+      typing={typing}
+      mentioned={group.mentioned}
+      unread={group.unread}
+      muted={group.muted}
+    >
+      <span class="sr-only">, group of {group.members.length}</span>
+      {group.muted && (
+        <span class="tag" title="Muted: only mentions notify">
+          Muted
+        </span>
+      )}
+    </ListRow>
+  );
+}
+
+type RowProps = {
+  conversationId: string;
+  selected: boolean;
+  /** Presence, shown on the avatar; undefined where it is not shown at all. */
+  online?: boolean | null;
+  name: string;
+  /** Read after the name: what the row is (presence, a group's size) and its tags. */
+  children: ComponentChildren;
+  last: Message | null;
+  /** Who wrote the last message, as its preview begins ("You: "). */
+  from: string | null | undefined;
+  typing: boolean;
+  /** Someone named the person in a group. */
+  mentioned?: boolean;
+  unread: number;
+  muted?: boolean;
+};
+
+/** One row of the list, a contact's or a group's: the last message or typing, when, and what is unread. */
+function ListRow({
+  conversationId,
+  selected,
+  online,
+  name,
+  children,
+  last,
+  from,
+  typing,
+  mentioned,
+  unread,
+  muted,
+}: RowProps) {
+  return (
     <li>
       <Link
-        href={conversationPath(group.id)}
+        href={conversationPath(conversationId)}
         class={selected ? "connection connection--selected" : "connection"}
         aria-current={selected ? "page" : undefined}
       >
-        <Avatar name={group.name} />
+        <Avatar name={name} online={online} />
         <span class="connection__main">
           <span class="connection__top">
-            <bdi class="connection__name">{group.name}</bdi>
-            <span class="sr-only">, group of {group.members.length}</span>
-            {group.muted && (
-              <span class="tag" title="Muted: only mentions notify">
-                Muted
-              </span>
-            )}
+            <bdi class="connection__name">{name}</bdi>
+            {children}
             {last && (
               <time class="connection__when" dateTime={last.sentAt}>
                 {formatWhen(last.sentAt)}
@@ -273,20 +276,21 @@ function GroupItem({ group, selected, me, typing }: GroupItemProps) {
               <span class="connection__preview connection__preview--typing">typing…</span>
             ) : last ? (
               <span class={last.deleted ? "connection__preview connection__preview--empty" : "connection__preview"}>
-                {last.system ? null : last.senderId === me ? "You: " : sender ? `${sender}: ` : null}
+                {from}
                 {last.deleted ? "message deleted" : <bdi>{last.body}</bdi>}
               </span>
             ) : (
               <span class="connection__preview connection__preview--empty">No messages yet</span>
             )}
-            {group.mentioned && !selected && (
+            {mentioned && !selected && (
               <span class="badge badge--mention" title="You were mentioned">
                 @<span class="sr-only"> you were mentioned</span>
               </span>
             )}
-            {group.unread > 0 && !selected && (
-              <span class={group.muted ? "badge badge--muted" : "badge"}>
-                {group.unread}
+            {/* The open chat counts its unread on its own "Latest messages" button. */}
+            {unread > 0 && !selected && (
+              <span class={muted ? "badge badge--muted" : "badge"}>
+                {unread}
                 <span class="sr-only"> unread</span>
               </span>
             )}
