@@ -26,6 +26,7 @@ import { ARCHIVE_DELAY_MS, RoomArchive } from "./room-archive";
 import { ConversationLog, type Member, type RoomGroup } from "./room-log";
 import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
+import { holdsRows } from "./stored-rows";
 import { TokenBuckets, WindowCounters } from "./token-buckets";
 
 /** Members' hubs hear at most this often per conversation, the latest state only. */
@@ -237,21 +238,24 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
-   * Removes the conversation: sockets, messages, cursors. The ended member's sockets learn why;
+   * Removes the conversation: sockets, messages, cursors. The ended members' sockets learn why;
    * everyone else's learn that the conversation is gone. Safe to repeat, and the object stays
    * usable: the same two people may connect again and start afresh.
    */
-  async destroy(ended?: EndedMember): Promise<void> {
+  async destroy(ended: EndedMember | EndedMember[] = []): Promise<void> {
+    // Several members when their accounts end together (a purge batch): each socket learns its own reason.
+    const reasons = new Map((Array.isArray(ended) ? ended : [ended]).map((member) => [member.userId, member.reason]));
     for (const ws of this.sockets.open()) {
-      const mine = ended && this.sockets.attachment(ws)?.userId === ended.userId;
-      if (mine) this.sockets.close(ws, CLOSE_ACCOUNT_ENDED, ended.reason);
+      const reason = reasons.get(this.sockets.attachment(ws)?.userId ?? "");
+      if (reason) this.sockets.close(ws, CLOSE_ACCOUNT_ENDED, reason);
       else this.sockets.close(ws, CLOSE_CONVERSATION_ENDED, "conversation deleted");
     }
     this.typing.clear();
     // A batch still being written would land after the caller deletes the archive: wait for it.
     await this.archive.settled();
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+    // A room nobody ever opened holds no row: nothing to delete, and its schema stays as migrate() leaves it.
+    if (holdsRows(this.ctx.storage.sql)) await this.ctx.storage.deleteAll();
     this.scheduler.reset();
     this.log.migrate();
   }

@@ -19,6 +19,7 @@ import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
 import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketJob } from "./sockets";
+import { holdsRows } from "./stored-rows";
 
 export interface ConversationActivity {
   conversationId: string;
@@ -200,9 +201,8 @@ export class UserHub extends DurableObject<Env> {
     this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, reason);
     if (userId) await forgetPresence(cacheFor(this.env), userId).catch(logFailure);
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.scheduler.reset();
-    this.migrate();
+    // Nothing is created again: with `ended` set, no method of this instance touches storage.
+    if (holdsRows(this.sql)) await this.ctx.storage.deleteAll();
   }
 
   private migrate(): void {
@@ -291,6 +291,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   private userId(): string | null {
+    if (this.ended) return null;
     return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'user_id'").toArray()[0]?.value ?? null;
   }
 }

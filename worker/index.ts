@@ -10,8 +10,10 @@ const app = createApp({ benchCounters: countersOn(env) });
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
+    // Each batch in an invocation of its own, so a run's object stubs do not pile up (worker/account.ts).
+    const runBatch = (userIds: string[]) => ctx.exports.PurgeBatch.run(userIds);
     ctx.waitUntil(
-      purgeExpiredAccounts(env, storeFor(env), controller.scheduledTime).then((removed) => {
+      purgeExpiredAccounts(env, storeFor(env), controller.scheduledTime, runBatch).then((removed) => {
         if (removed > 0) log("info", "purge_done", { removed });
       }),
     );
@@ -22,3 +24,4 @@ export { ConversationRoom } from "../durable-objects/conversation-room";
 export { EmbeddedCache } from "../durable-objects/embedded-cache";
 export { StoreHost } from "../durable-objects/store-host";
 export { UserHub } from "../durable-objects/user-hub";
+export { PurgeBatch } from "./account";

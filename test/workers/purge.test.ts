@@ -2,11 +2,11 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../../protocol/api";
-import { CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
+import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
 import { storeFor } from "../../server/ports";
 import { purgeExpiredAccounts } from "../../worker/account";
 import worker from "../../worker/index";
-import { api, connect, openSocket, roomPath, signUp } from "./helpers";
+import { api, connect, HUB, openSocket, roomPath, signUp } from "./helpers";
 
 async function runCron(at: number): Promise<void> {
   const ctx = createExecutionContext();
@@ -68,5 +68,52 @@ describe("a purge with a failing account", () => {
 
     expect(await purgeExpiredAccounts(env, store, later)).toBe(1);
     expect((await api("/api/me", { cookie: failing.cookie })).status).toBe(401);
+  });
+});
+
+describe("a purge batch in which both members of a pair expire", () => {
+  it("closes each one's sockets as an ended account, tells the contact who stays, and leaves nothing", async () => {
+    const [ann, bob, carol] = [
+      await signUp(undefined, undefined, 1),
+      await signUp(undefined, undefined, 1),
+      await signUp(undefined, undefined, 48),
+    ];
+    const pairId = await connect(ann, bob);
+    const carolsId = await connect(ann, carol);
+    const annRoom = await openSocket(roomPath(pairId), ann.cookie);
+    const bobRoom = await openSocket(roomPath(pairId), bob.cookie);
+    const carolRoom = await openSocket(roomPath(carolsId), carol.cookie);
+    const [annHub, bobHub, carolHub] = [
+      await openSocket(HUB, ann.cookie),
+      await openSocket(HUB, bob.cookie),
+      await openSocket(HUB, carol.cookie),
+    ];
+    for (const socket of [annRoom, bobRoom, carolRoom]) await socket.nextOfType("hello");
+
+    await runCron(Date.now() + 2 * 3_600_000);
+
+    // Their shared room is destroyed once, and neither learns merely that "the conversation" ended.
+    expect(await annRoom.waitClosed()).toEqual({ code: CLOSE_ACCOUNT_ENDED, reason: "expired" });
+    expect(await bobRoom.waitClosed()).toEqual({ code: CLOSE_ACCOUNT_ENDED, reason: "expired" });
+    for (const hub of [annHub, bobHub]) {
+      expect(await hub.nextOfType("account-ended")).toEqual({ type: "account-ended", reason: "expired" });
+      expect(await hub.waitClosed()).toEqual({ code: CLOSE_ACCOUNT_ENDED, reason: "expired" });
+    }
+    expect((await carolRoom.waitClosed()).code).toBe(CLOSE_CONVERSATION_ENDED);
+    expect(await carolHub.nextOfType("connection-removed")).toEqual({
+      type: "connection-removed",
+      userId: ann.user.id,
+      conversationId: carolsId,
+      reason: "account-ended",
+    });
+    for (const gone of [ann, bob]) expect((await api("/api/me", { cookie: gone.cookie })).status).toBe(401);
+    const { connections } = await (await api("/api/connections", { cookie: carol.cookie })).json<{
+      connections: Connection[];
+    }>();
+    expect(connections).toEqual([]);
+    for (const id of [pairId, carolsId]) {
+      expect((await api(`/api/conversations/${id}/messages`, { cookie: carol.cookie })).status).toBe(404);
+    }
+    carolHub.close();
   });
 });
