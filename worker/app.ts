@@ -8,6 +8,7 @@ import { withPorts } from "./middleware/ports";
 import { securityHeaders } from "./middleware/security-headers";
 import { authRoutes } from "./routes/auth";
 import { benchCounterRoutes } from "./routes/bench-counters";
+import { benchSeedRoutes } from "./routes/bench-seed";
 import { blockRoutes } from "./routes/blocks";
 import { connectionRoutes } from "./routes/connections";
 import { conversationRoutes } from "./routes/conversations";
@@ -20,7 +21,8 @@ import { userRoutes } from "./routes/users";
 /** Request bodies of this API are small JSON objects. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-export function createApp(options: { benchCounters?: boolean } = {}) {
+/** `benchSeed`: mount the bench's seeding endpoint (BENCH_SEED=1, dev only; bench/README.md). */
+export function createApp(options: { benchSeed?: boolean; benchCounters?: boolean } = {}) {
   const app = new Hono<AppEnv>().basePath("/api");
   app.use(securityHeaders);
   app.use(withPorts);
@@ -42,6 +44,7 @@ export function createApp(options: { benchCounters?: boolean } = {}) {
   app.route("/conversations", conversationRoutes);
   app.route("/groups", groupRoutes);
   app.route("/health", healthRoutes);
+  if (options.benchSeed) app.route("/__bench", benchSeedRoutes);
   if (options.benchCounters) app.route("/__bench", benchCounterRoutes);
   app.onError(onError);
   app.notFound(onNotFound);

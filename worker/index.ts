@@ -5,7 +5,7 @@ import { storeFor } from "../server/ports";
 import { purgeExpiredAccounts } from "./account";
 import { createApp } from "./app";
 
-const app = createApp({ benchCounters: countersOn(env) });
+const app = createApp({ benchSeed: env.BENCH_SEED === "1", benchCounters: countersOn(env) });
 
 export default {
   fetch: app.fetch,

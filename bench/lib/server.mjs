@@ -3,7 +3,7 @@
 // (the baseline), --test-scheduled, --inspector-port, a restart on the same state, and the pid of
 // the workerd process that serves it (for its RSS).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDevVars, freePort, offlineEnv, projectRoot } from "../../scripts/dev-env.mjs";
@@ -163,9 +163,11 @@ export function snapshotApp() {
     },
   );
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stderr}`);
+  // The assets too: wrangler dev watches them, and a `vite build` by someone else would restart it.
+  cpSync(resolve(projectRoot, "dist/web"), join(dir, "web"), { recursive: true });
   const toml = readFileSync(resolve(projectRoot, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, 'main = "bundle/index.js"')
-    .replace(/^directory = "dist\/web"$/m, `directory = ${JSON.stringify(resolve(projectRoot, "dist/web"))}`);
+    .replace(/^directory = "dist\/web"$/m, 'directory = "web"');
   writeFileSync(join(dir, "wrangler.toml"), toml);
   copyFileSync(resolve(projectRoot, ".dev.vars"), join(dir, ".dev.vars"));
   return {

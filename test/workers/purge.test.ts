@@ -5,8 +5,9 @@ import type { Connection } from "../../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
 import { storeFor } from "../../server/ports";
 import { purgeExpiredAccounts } from "../../worker/account";
+import { createApp } from "../../worker/app";
 import worker from "../../worker/index";
-import { api, connect, HUB, openSocket, roomPath, signUp } from "./helpers";
+import { api, connect, HUB, ORIGIN, openSocket, roomPath, signUp } from "./helpers";
 
 async function runCron(at: number): Promise<void> {
   const ctx = createExecutionContext();
@@ -115,5 +116,37 @@ describe("a purge batch in which both members of a pair expire", () => {
       expect((await api(`/api/conversations/${id}/messages`, { cookie: carol.cookie })).status).toBe(404);
     }
     carolHub.close();
+  });
+});
+
+describe("the bench's seeding endpoint", () => {
+  const seed = { prefix: "seedtest_", from: 0, pairs: 2, lifetimeHours: 1 };
+
+  it("does not exist unless BENCH_SEED is 1", async () => {
+    expect((await api("/api/__bench/seed", { body: seed })).status).toBe(404);
+  });
+
+  it("writes paired people the purge then removes like signed-up ones", async () => {
+    const app = createApp({ benchSeed: true });
+    const response = await app.request(
+      `${ORIGIN}/api/__bench/seed`,
+      { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(seed) },
+      env,
+    );
+    expect(response.status).toBe(201);
+    const { users, conversationIds } = await response.json<{ users: number; conversationIds: string[] }>();
+    expect(users).toBe(4);
+    const store = storeFor(env);
+    const first = await store.getUserByUsername("seedtest_0");
+    if (!first.ok || !first.value) throw new Error("seeded user missing");
+    const listed = await store.listConnections(first.value.id);
+    expect(listed.ok && listed.value.map((c) => [c.username, c.status, c.conversationId])).toEqual([
+      ["seedtest_1", "accepted", conversationIds[0]],
+    ]);
+
+    await purgeExpiredAccounts(env, store, Date.now() + 2 * 3_600_000);
+    for (const name of ["seedtest_0", "seedtest_1", "seedtest_2", "seedtest_3"]) {
+      expect(await store.getUserByUsername(name)).toEqual({ ok: true, value: null });
+    }
   });
 });
