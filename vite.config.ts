@@ -7,12 +7,31 @@ import { quietProxy } from "./scripts/dev-proxy.mjs";
 const WORKER_ORIGIN = `http://127.0.0.1:${process.env.WORKER_PORT ?? "8787"}`;
 
 const ENTRY = fileURLToPath(new URL("./web/src/main.tsx", import.meta.url));
+/** The signed-in frame: both signed-in first pages load it (the list page, and a chat's direct link). */
+const SIGNED_IN = fileURLToPath(new URL("./web/src/components/ChatScreen.tsx", import.meta.url));
 /** Small parts that the screens' chunks share (icons, links, avatars, error text). */
 const SHARED_BY_SCREENS = /\/web\/src\/(errors\.ts|components\/(icons|Link|Avatar)\.tsx)$/;
 
 type ChunkingContext = { getModuleInfo(id: string): { importedIds: readonly string[] } | null };
-/** What the entry loads before anything else, per chunking pass. */
+/** What the entry, and the signed-in frame, load before anything else, per chunking pass. */
 const loadedByEntry = new WeakMap<ChunkingContext, Set<string>>();
+const loadedBySignedIn = new WeakMap<ChunkingContext, Set<string>>();
+
+/** A module with everything it imports statically, once per chunking pass. */
+function staticClosure(root: string, context: ChunkingContext, cache: WeakMap<ChunkingContext, Set<string>>) {
+  let loaded = cache.get(context);
+  if (loaded) return loaded;
+  const seen = new Set<string>();
+  const visit = (module: string) => {
+    if (seen.has(module)) return;
+    seen.add(module);
+    for (const imported of context.getModuleInfo(module)?.importedIds ?? []) visit(imported);
+  };
+  visit(root);
+  loaded = seen;
+  cache.set(context, loaded);
+  return loaded;
+}
 
 /**
  * One chunk, the shell, for the libraries, everything the entry loads, and the small shared parts:
@@ -20,20 +39,17 @@ const loadedByEntry = new WeakMap<ChunkingContext, Set<string>>();
  */
 function shellChunk(id: string, context: ChunkingContext) {
   if (id.includes("/node_modules/") || SHARED_BY_SCREENS.test(id)) return "shell";
-  let loaded = loadedByEntry.get(context);
-  if (!loaded) {
-    const seen = new Set<string>();
-    const visit = (module: string) => {
-      if (seen.has(module)) return;
-      seen.add(module);
-      for (const imported of context.getModuleInfo(module)?.importedIds ?? []) visit(imported);
-    };
-    visit(ENTRY);
-    seen.delete(ENTRY);
-    loadedByEntry.set(context, seen);
-    loaded = seen;
-  }
-  return loaded.has(id) ? "shell" : null;
+  if (id === ENTRY) return null;
+  return staticClosure(ENTRY, context, loadedByEntry).has(id) ? "shell" : null;
+}
+
+/**
+ * One chunk for the signed-in frame and what it imports (the connection layer, the outbox): both
+ * signed-in first pages need all of it, and one file gzips smaller than three.
+ */
+function signedInChunk(id: string, context: ChunkingContext) {
+  if (id === SIGNED_IN || shellChunk(id, context)) return null;
+  return staticClosure(SIGNED_IN, context, loadedBySignedIn).has(id) ? "signed-in" : null;
 }
 
 // The web app builds into the Worker's assets directory (wrangler.toml [assets]).
@@ -50,7 +66,14 @@ export default defineConfig({
     // Every browser the app supports knows <link rel="modulepreload">.
     modulePreload: { polyfill: false },
     rolldownOptions: {
-      output: { codeSplitting: { groups: [{ name: shellChunk, debugName: "shell" }] } },
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: shellChunk, debugName: "shell" },
+            { name: signedInChunk, debugName: "signed-in" },
+          ],
+        },
+      },
       // A valibot function wire.ts starts to use that valibot-lite.ts lacks would be undefined in the browser.
       onLog(level, log, handler) {
         if (log.code === "IMPORT_IS_UNDEFINED") throw new Error(log.message);

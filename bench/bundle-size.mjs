@@ -19,9 +19,12 @@ export const FIRST_PAGE_TARGET_BYTES = 30_000;
 export const FIRST_PAGES = {
   /** `/login`, `/signup`, `/invite/<token>` signed out. */
   signedOut: ["src/components/SignedOut.tsx"],
-  /** `/` signed in: the list. */
-  signedIn: ["src/components/ChatScreen.tsx"],
-  /** `/c/<id>` signed in: the list and the open chat. */
+  /** `/` signed in: the signed-in frame and the list. */
+  signedIn: ["src/components/ChatScreen.tsx", "src/components/ListScreen.tsx"],
+  /**
+   * `/c/<id>` signed in: the frame and the open chat. The list's chunk is asked for once the chat
+   * is painted (ChatScreen.tsx), so it is not part of what the person waits for here.
+   */
   chatOpen: ["src/components/ChatScreen.tsx", "src/components/ChatWindow.tsx"],
 };
 

@@ -3,7 +3,7 @@ import { App } from "./components/App";
 import { NotificationsModel } from "./models/notifications";
 import { browserStorage, OutboxStore } from "./models/outbox-store";
 import { SESSION_HINT_KEY, SessionModel } from "./models/session";
-import { chatWindow, signedInScreens, signedOutScreens } from "./screens";
+import { chatWindow, listScreen, signedInScreens, signedOutScreens } from "./screens";
 import "./styles.css";
 
 const storage = browserStorage();
@@ -11,7 +11,9 @@ const storage = browserStorage();
 if (storage.getItem(SESSION_HINT_KEY) === null || location.pathname.startsWith("/invite/")) signedOutScreens.preload();
 else {
   signedInScreens.preload();
+  // A direct link to a chat paints the chat first; the list follows once it is on screen (ChatScreen).
   if (location.pathname.startsWith("/c/")) chatWindow.preload();
+  else listScreen.preload();
 }
 
 const outboxStore = new OutboxStore(storage);

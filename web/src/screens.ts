@@ -40,6 +40,8 @@ export function lazyChunk<M>(load: () => Promise<M>): LazyChunk<M> {
 
 /** The signed-in app: the list, the chat and everything behind them. */
 export const signedInScreens = lazyChunk(() => import("./components/ChatScreen"));
+/** The list, the rail and the Header: on `/c/<id>` fetched once the chat is on screen. */
+export const listScreen = lazyChunk(() => import("./components/ListScreen"));
 /** Log in, sign up and the invite landing. */
 export const signedOutScreens = lazyChunk(() => import("./components/SignedOut"));
 /** The open conversation: asked for as soon as one is open, else once the list is on screen. */

@@ -1,42 +1,55 @@
 import { useModel } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { User } from "../../../protocol/api";
-import "../chat.css";
+import "../screen.css";
+import type { Connections } from "../models/connections";
 import { ConnectionsModel, openConversationId } from "../models/connections";
 import type { Notifications } from "../models/notifications";
 import { OutboxModel } from "../models/outbox";
 import type { OutboxStore } from "../models/outbox-store";
 import { PageModel } from "../models/page";
-import { SearchModel } from "../models/search";
+import type { Search } from "../models/search";
 import type { Session } from "../models/session";
-import { chatWindow, confirmDialog, signedOutScreens } from "../screens";
-import { Header } from "./Header";
+import { chatWindow, confirmDialog, listScreen, signedOutScreens } from "../screens";
 import { Lazy } from "./Lazy";
-import { ListOfConnections } from "./ListOfConnections";
-import { SearchResults } from "./SearchResults";
-import { AccountActions, Sidebar } from "./Sidebar";
 
 /** After the list shows, a pause before fetching the chat's chunk, so the list's own requests go first. */
 const CHAT_PRELOAD_MS = 1_000;
 
+type ListModule = typeof import("./ListScreen");
 type Props = { user: User; session: Session; notifications: Notifications; outboxStore: OutboxStore };
 
-/** The signed-in app: two panes on a wide screen, one at a time on a phone. */
+/**
+ * The signed-in app: two panes on a wide screen, one at a time on a phone. The list, the rail and
+ * the Header are a chunk of their own: a direct link to a chat paints the chat first, with their
+ * places kept empty at their final size, and they fill in a moment later.
+ */
 export function ChatScreen({ user, session, notifications, outboxStore }: Props) {
   const page = useModel(PageModel);
   const connections = useModel(() => new ConnectionsModel(session, notifications, page));
-  const search = useModel(() => new SearchModel(connections));
   const outbox = useModel(
     () => new OutboxModel(user.id, outboxStore, connections, openConversationId, (ending) => session.ended(ending)),
   );
+  const list = listScreen.module.value;
+  const search = useSearch(list, connections);
   const openId = openConversationId.value;
-  const searching = search.open.value && search.query.value.trim() !== "";
+  const chatShown = chatWindow.module.value !== null;
+  const searching = search !== null && search.open.value && search.query.value.trim() !== "";
   const listPane = useRef<HTMLElement>(null);
 
   // Signed in with no chat open: focus goes to the list (an open chat focuses its composer).
   useEffect(() => {
     if (!openConversationId.peek()) listPane.current?.focus();
   }, []);
+
+  // The list's chunk: at once on the list, else right after the chat is painted (or could not
+  // be loaded), so that it is there by the time anyone looks.
+  const listNext = !openId || chatShown || chatWindow.failed.value;
+  useEffect(() => {
+    if (!listNext) return;
+    const frame = requestAnimationFrame(() => setTimeout(() => listScreen.preload()));
+    return () => cancelAnimationFrame(frame);
+  }, [listNext]);
 
   // Opening a chat is what comes next: its chunk is fetched once the list is on screen; so is the
   // login screen's, which logging out (maybe offline) or a session's end shows.
@@ -52,19 +65,34 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
 
   return (
     <div class={openId ? "shell shell--chat" : "shell shell--list"}>
-      <Sidebar search={search} />
-      <Header user={user} search={search} connections={connections} notifications={notifications} />
+      {list && search ? (
+        <>
+          <list.Sidebar search={search} />
+          <list.Header user={user} search={search} connections={connections} notifications={notifications} />
+        </>
+      ) : (
+        // Their places, at the size they will have: the chat does not move when they come.
+        <>
+          <div class="sidebar" />
+          <div class="header" />
+        </>
+      )}
       <div class="panes">
         <section
           class="pane pane--list"
           ref={listPane}
           tabIndex={-1}
           aria-label={searching ? "Search results" : "Connections"}
+          aria-busy={!list}
         >
-          {searching ? (
-            <SearchResults search={search} connections={connections} />
+          {list && search ? (
+            searching ? (
+              <list.SearchResults search={search} connections={connections} />
+            ) : (
+              <list.ListOfConnections connections={connections} search={search} me={user.id} />
+            )
           ) : (
-            <ListOfConnections connections={connections} search={search} me={user.id} />
+            listScreen.failed.value && <Lazy chunk={listScreen}>{() => null}</Lazy>
           )}
         </section>
         <section class="pane pane--chat" aria-label="Conversation">
@@ -85,7 +113,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
           )}
         </section>
       </div>
-      <AccountActions session={session} />
+      {list && <list.AccountActions session={session} />}
       {connections.replaced.value && (
         <p class="banner banner--info replaced" role="status">
           This chat is open in too many tabs. Reload to use it here.
@@ -93,4 +121,16 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
       )}
     </div>
   );
+}
+
+/** The people search, made once the list's chunk is here (its model comes with it). */
+function useSearch(list: ListModule | null, connections: Connections) {
+  const [search, setSearch] = useState<Search | null>(null);
+  useEffect(() => {
+    if (!list) return;
+    const created = new list.SearchModel(connections);
+    setSearch(created);
+    return () => created[Symbol.dispose]();
+  }, [list, connections]);
+  return search;
 }
