@@ -6,7 +6,8 @@
 export function holdsRows(sql: SqlStorage): boolean {
   const tables = sql
     .exec<{ name: string }>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+      // SQLite's, the platform's (_cf_KV), and miniflare's (__miniflare_do_name, local only) are not ours.
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_miniflare%' ESCAPE '\\'",
     )
     .toArray();
   // Names come from sqlite_master, not from input; an identifier cannot be a bound parameter.
