@@ -12,6 +12,7 @@ import { DatabaseSync } from "node:sqlite";
 import { gzipSync } from "node:zlib";
 import { offlineEnv, projectRoot } from "../scripts/dev-env.mjs";
 import { measureFirstPage } from "./bundle-size.mjs";
+import { GROUP_SIZE, groupScenario } from "./group.mjs";
 import {
   baselineSocket,
   closeAll,
@@ -30,14 +31,22 @@ import { profileRoom } from "./profile.mjs";
 
 const quick = process.argv.includes("--quick");
 const withProfile = process.argv.includes("--profile");
-/** `--only <scenario>`: that scenario alone (conversations, resume, sockets, purge, sizes, upstash). */
+/** `--only <scenario>`: that scenario alone (conversations, group, resume, sockets, purge, sizes, upstash). */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const runs = (scenario) => only === null || only === scenario;
 const PLAN = quick
-  ? { levels: [5, 20], seconds: 5, sockets: { conversations: 20, seconds: 10 }, resume: 240, purge: 1000 }
+  ? {
+      levels: [5, 20],
+      seconds: 5,
+      groupSeconds: 15,
+      sockets: { conversations: 20, seconds: 10 },
+      resume: 240,
+      purge: 1000,
+    }
   : {
       levels: [5, 20, 60, 120],
       seconds: 20,
+      groupSeconds: 60,
       sockets: { conversations: 200, seconds: 60 },
       resume: 1000,
       purge: 10_000,
@@ -81,6 +90,19 @@ try {
     const project = await appServer({ name: "project" });
     servers.push(project);
     results.conversations = await conversations(baseline, project);
+    await stopAll();
+  }
+  if (runs("group")) {
+    log(`a group of ${GROUP_SIZE} (bench/group.mjs): the baseline relaying to ${GROUP_SIZE} sockets, then the project`);
+    const baseline = await startServer({
+      name: "baseline-group",
+      config: "bench/baseline/wrangler.toml",
+      healthPath: "/health",
+    });
+    servers.push(baseline);
+    const project = await appServer({ name: "group" });
+    servers.push(project);
+    results.group = await groupScenario({ baseline, project, seconds: PLAN.groupSeconds });
     await stopAll();
   }
   if (runs("resume")) {
@@ -473,6 +495,15 @@ function printTable(r) {
     console.log(
       `| ${l.rooms} (${l.offeredPerSecond}) | ${ms(b.p50)} / ${ms(b.p99)} | ${pct(b.deliveredWithin2s)} | ${ms(p.p50)} / ${ms(p.p99)} | ${pct(p.deliveredWithin2s)} | ${b.deliveriesLost} / ${p.deliveriesLost} | ${b.refused} / ${p.refused} | ${l.ratioP50 ?? "–"} | ${l.ratioP99 ?? "–"} | ${l.target} |`,
     );
+  }
+  const gr = r.group;
+  if (gr) {
+    const side = (x) =>
+      `to every member p50 ${ms(x.p50)} / p99 ${ms(x.p99)}, to the last p50 ${ms(x.toLast.p50)} / p99 ${ms(x.toLast.p99)} ms, ≤2 s ${pct(x.deliveredWithin2s)}, lost ${x.deliveriesLost}, refused ${x.refused}`;
+    console.log(`\nGroup of ${gr.size}, each member one message every ${gr.everySeconds} s for ${gr.seconds} s:`);
+    console.log(`  bare (${gr.size} sockets in one object): ${side(gr.baseline)}`);
+    console.log(`  project: ${side(gr.project)}`);
+    console.log(`  to the last member: ×p50 ${gr.ratioToLastP50 ?? "–"}, ×p99 ${gr.ratioToLastP99 ?? "–"}`);
   }
   const res = r.resume;
   if (res)
