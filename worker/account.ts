@@ -195,10 +195,10 @@ export async function purgeBatch(env: Env, store: Store, userIds: string[]): Pro
 }
 
 /**
- * A purge batch in an invocation of its own, which the cron's run reaches through `ctx.exports`:
- * the stubs of a batch's rooms and hubs are released when it returns instead of piling up over
- * the run (under wrangler dev each object a stub holds keeps its SQLite files open; 10 000
- * accounts in one invocation ran out of file descriptors), and each batch's subrequests are its own.
+ * A purge batch in an invocation of its own, which the cron's run reaches through `ctx.exports`, so
+ * that a batch's calls to rooms and hubs (a few hundred) count against its own subrequest limit,
+ * not all of a 10 000-account run's against the cron's. It does not make wrangler dev let go of
+ * those objects sooner: workerd keeps each one open (3 SQLite files) until the cron's invocation ends.
  */
 export class PurgeBatch extends WorkerEntrypoint<Env> {
   run(userIds: string[]): Promise<PurgeBatchOutcome> {

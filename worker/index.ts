@@ -10,7 +10,7 @@ const app = createApp({ benchSeed: env.BENCH_SEED === "1", benchCounters: counte
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
-    // Each batch in an invocation of its own, so a run's object stubs do not pile up (worker/account.ts).
+    // Each batch in an invocation of its own, with its own subrequest limit (worker/account.ts).
     const runBatch = (userIds: string[]) => ctx.exports.PurgeBatch.run(userIds);
     ctx.waitUntil(
       purgeExpiredAccounts(env, storeFor(env), controller.scheduledTime, runBatch).then((removed) => {
