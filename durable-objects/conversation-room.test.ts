@@ -212,7 +212,7 @@ describe("ConversationRoom", () => {
     await a.nextOfType("ack");
     const { lastSeq, archivedThrough } = await runInDurableObject(roomFor(env, conversationId), (_room, state) => {
       const log = new ConversationLog(state.storage);
-      return { lastSeq: log.lastSeq(), archivedThrough: log.archivedThrough() };
+      return { lastSeq: log.messages.lastSeq(), archivedThrough: log.meta.archivedThrough() };
     });
     expect({ lastSeq, archivedThrough }).toEqual({ lastSeq: 1, archivedThrough: 0 });
     a.close();

@@ -49,12 +49,12 @@ export class RoomArchive {
   }
 
   private async write(): Promise<FlushOutcome> {
-    const conversationId = this.log.conversationId();
+    const conversationId = this.log.meta.conversationId();
     let written = 0;
     for (let round = 0; round < BATCHES_PER_FLUSH; round++) {
       if (!conversationId) return { state: "done", written };
-      const from = this.log.archivedThrough();
-      const batch = this.log.after(from, ARCHIVE_BATCH_MAX);
+      const from = this.log.meta.archivedThrough();
+      const batch = this.log.messages.after(from, ARCHIVE_BATCH_MAX);
       if (batch.length === 0) return { state: "done", written };
       const result = await this.store()
         .archiveMessages(batch.map(toArchived))
@@ -69,10 +69,10 @@ export class RoomArchive {
       }
       this.failures = 0;
       // The room may have been destroyed, or the watermark moved, while the write was in flight.
-      if (this.log.conversationId() !== conversationId || this.log.archivedThrough() !== from) {
+      if (this.log.meta.conversationId() !== conversationId || this.log.meta.archivedThrough() !== from) {
         return { state: "more", written };
       }
-      this.log.setArchivedThrough(batch[batch.length - 1]!.seq);
+      this.log.meta.setArchivedThrough(batch[batch.length - 1]!.seq);
       written += batch.length;
       if (batch.length < ARCHIVE_BATCH_MAX) return { state: "done", written };
     }
