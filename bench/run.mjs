@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --profile] [-- --only purge]
+// npm run bench [-- --quick] [-- --profile] [-- --only purge] [-- --purge N]
 // The message path measured against the platform's own floor, in one run on this machine:
 // a bare hibernation Durable Object (bench/baseline) and the project, both under the pinned
 // `wrangler dev`, each with its own --persist-to. Prints a table, writes JSON to bench/results/.
@@ -34,6 +34,11 @@ const withProfile = process.argv.includes("--profile");
 /** `--only <scenario>`: that scenario alone (conversations, group, resume, sockets, purge, sizes, upstash). */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const runs = (scenario) => only === null || only === scenario;
+/** `--purge N`: the purge scenario with N accounts (even) instead of the plan's. */
+const purgeFlag = process.argv.includes("--purge") ? Number(process.argv[process.argv.indexOf("--purge") + 1]) : null;
+if (purgeFlag !== null && !(Number.isInteger(purgeFlag) && purgeFlag >= 2 && purgeFlag % 2 === 0)) {
+  throw new Error("--purge takes an even number of accounts, e.g. --purge 2000");
+}
 const PLAN = quick
   ? {
       levels: [5, 20],
@@ -51,6 +56,9 @@ const PLAN = quick
       resume: 1000,
       purge: 10_000,
     };
+const PURGE_ACCOUNTS = purgeFlag ?? PLAN.purge;
+/** The purge run counts as over when its accounts' count has not moved for this long. */
+const STALL_MS = 20_000;
 /** Each person's send rate: inside the per-socket bucket (burst 10, then 5/s). */
 const PER_PERSON = 4;
 /** Sockets per conversation in the many-sockets scenario: one member in 3 tabs, the other in 2. */
@@ -351,16 +359,18 @@ async function manySockets() {
 
 /**
  * N accounts with lifetime 1 h, in pairs with a connection each, then the cron at a time past
- * their expiry (miniflare's /cdn-cgi/local/scheduled?time=, enabled by --test-scheduled). Done
- * when the embedded Store's SQLite (read-only, from the server's --persist-to) holds none of
- * them and none of their connections. The accounts are seeded through the dev-only endpoint
- * (`--var BENCH_SEED:1`, one PBKDF2 hash per call), so N = 10 000 is measured, not extrapolated;
- * `--quick` purges 1 000 and extrapolates, labelled as such.
+ * their expiry (miniflare's /cdn-cgi/local/scheduled?time=, enabled by --test-scheduled). The
+ * cron only starts the Purger's run; its rounds are alarms, so the run is over when the embedded
+ * Store's SQLite (read-only, from the server's --persist-to) holds none of them and none of their
+ * connections, or when that count has not moved for STALL_MS. The accounts are seeded through the
+ * dev-only endpoint (`--var BENCH_SEED:1`, one PBKDF2 hash per call), so N = 10 000 is measured,
+ * not extrapolated; `--quick` (or `--purge N`) purges fewer and extrapolates, labelled as such.
  */
 async function purge() {
-  const server = await appServer({ name: "purge", testScheduled: true, vars: { BENCH_SEED: "1" } });
+  // Log level "log": the Purger's purge_round lines are counted.
+  const server = await appServer({ name: "purge", testScheduled: true, logLevel: "log", vars: { BENCH_SEED: "1" } });
   servers.push(server);
-  const n = PLAN.purge;
+  const n = PURGE_ACCOUNTS;
   const setupStart = performance.now();
   const seeded = await seedPairs(server.url, "pg_", n / 2, { lifetimeHours: 1 });
   if (seeded !== n) throw new Error(`seeded ${seeded} of ${n}`);
@@ -378,25 +388,33 @@ async function purge() {
   const cron = encodeURIComponent("*/10 * * * *");
   const time = Date.now() + 2 * 3_600_000;
   const t0 = performance.now();
-  let openFilesPeak = openFilesAtStart;
-  const sampler = setInterval(() => {
-    openFilesPeak = Math.max(openFilesPeak, openFiles());
-  }, 500);
-  const response = await fetch(`${server.url}/cdn-cgi/local/scheduled?cron=${cron}&time=${time}`).finally(() =>
-    clearInterval(sampler),
-  );
+  const response = await fetch(`${server.url}/cdn-cgi/local/scheduled?cron=${cron}&time=${time}`);
   const handlerSeconds = (performance.now() - t0) / 1000;
   const outcome = await response.text();
+  // Poll until the accounts are gone, the count stops moving, or the deadline.
+  const samples = [];
   let after = storeCounts(server);
-  // The local endpoint answers once the handler's waitUntil settled: the run is over by then.
-  const deadline = performance.now() + 5_000;
+  let lastChange = performance.now();
+  let openFilesPeak = openFilesAtStart;
+  const deadline = t0 + 600_000;
   while ((after.users > 0 || after.connections > 0) && performance.now() < deadline) {
-    await sleep(100);
-    after = storeCounts(server);
+    await sleep(250);
+    const now = storeCounts(server);
+    if (now.users !== after.users || now.connections !== after.connections) lastChange = performance.now();
+    after = now;
+    const files = openFiles();
+    openFilesPeak = Math.max(openFilesPeak, files);
+    const t = (performance.now() - t0) / 1000;
+    if (samples.length === 0 || t - samples.at(-1).t >= 2) {
+      samples.push({ t: Number(t.toFixed(1)), removed: before.users - now.users, openFiles: files });
+      log(`  ${t.toFixed(0)} s: ${before.users - now.users} removed, workerd files open ${files}`);
+    }
+    if (performance.now() - lastChange > STALL_MS) break;
   }
   const seconds = after.users === 0 && after.connections === 0 ? (performance.now() - t0) / 1000 : null;
   // workerd keeps each object it touched (3 SQLite files open) for a while; past the fd limit it fails.
   const filesExhausted = /SQLITE_CANTOPEN|Too many open files/.test(server.output());
+  const rounds = (server.output().match(/"event":"purge_round"/g) ?? []).length;
   const observerStatus = (await fetch(`${server.url}/api/me`, { headers: { Cookie: observer.cookie } })).status;
   await server.stop();
   servers.splice(servers.indexOf(server), 1);
@@ -405,12 +423,16 @@ async function purge() {
     connections: n / 2,
     setupSeconds,
     cronOutcome: `${response.status} ${outcome.trim()}`,
-    handlerReturnedSeconds: handlerSeconds,
+    cronReturnedSeconds: handlerSeconds,
+    // When the count last moved: a stalled run ended then.
+    lastRemovalSeconds: (lastChange - t0) / 1000,
+    rounds,
     storeBefore: before,
     storeAfter: after,
     removed: before.users - after.users,
     filesExhausted,
     workerdOpenFiles: { atStart: openFilesAtStart, peak: openFilesPeak },
+    samples,
     seconds,
     msPerAccount: seconds === null ? null : (seconds * 1000) / n,
     extrapolatedSecondsFor10000: seconds === null ? null : (seconds * 10_000) / n,
@@ -561,7 +583,7 @@ function printTable(r) {
       ? ` → 10 000 extrapolated linearly: ${g.extrapolatedSecondsFor10000.toFixed(0)} s`
       : ` (target for 10 000: under 60 s, ${g.seconds < 60 ? "met" : "missed"})`;
     console.log(
-      `Purge of ${g.accounts} expired accounts (${g.connections} connections, seeded in ${g.setupSeconds.toFixed(0)} s): ${g.seconds === null ? `the run ended after ${g.handlerReturnedSeconds.toFixed(1)} s with ${g.removed} removed and ${JSON.stringify(g.storeAfter)} left${g.filesExhausted ? " (workerd ran out of file descriptors: SQLITE_CANTOPEN)" : ""}` : `${g.seconds.toFixed(1)} s, ${g.msPerAccount.toFixed(1)} ms each${tenThousand}`}; workerd files open ${g.workerdOpenFiles.atStart} at the start, ${g.workerdOpenFiles.peak} at the peak`,
+      `Purge of ${g.accounts} expired accounts (${g.connections} connections, seeded in ${g.setupSeconds.toFixed(0)} s): ${g.seconds === null ? `the run stopped removing after ${g.lastRemovalSeconds.toFixed(1)} s with ${g.removed} removed and ${JSON.stringify(g.storeAfter)} left${g.filesExhausted ? " (workerd ran out of file descriptors: SQLITE_CANTOPEN)" : ""}` : `${g.seconds.toFixed(1)} s, ${g.msPerAccount.toFixed(1)} ms each${tenThousand}`} in ${g.rounds} rounds; workerd files open ${g.workerdOpenFiles.atStart} at the start, ${g.workerdOpenFiles.peak} at the peak`,
     );
   }
   if (r.sizes)

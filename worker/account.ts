@@ -1,16 +1,14 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { EndedMember } from "../durable-objects/conversation-room";
+import { type PurgeBatchOutcome, type PurgeBatchRunner, purgeRound } from "../durable-objects/purger";
 import type { AccountEndReason } from "../protocol/wire";
 import { log } from "../server/log";
 import { storeFor } from "../server/ports";
-import { type DetachedUserOf, type Store, USER_BATCH_MAX } from "../server/ports/store";
+import type { DetachedUserOf, Store } from "../server/ports/store";
 import type { SessionClaims } from "./auth/session-token";
 import { endGroupMemberships } from "./groups";
 import { directConversationId } from "./lib/conversation-id";
-
-/** Accounts handled per purge batch, as many as one Store call takes; the next run picks up what one run leaves. */
-const PURGE_BATCH = USER_BATCH_MAX;
 
 /** The store did not answer: the caller retries later (the purge on its next run). */
 export class StoreUnavailableError extends Error {
@@ -115,23 +113,10 @@ export async function closeSessionSockets(env: Env, store: Store, session: Sessi
   if (failures.length > 0) log("error", "logout_sockets_not_closed", { failures: failures.length });
 }
 
-/** Purge batches in flight at once: the Store's calls for one overlap the objects' work of another. */
-const BATCHES_IN_FLIGHT = 2;
-
-/** What one purge batch did: accounts removed, accounts whose objects failed, a Store failure that stops the run. */
-export interface PurgeBatchOutcome {
-  removed: number;
-  failed: string[];
-  storeFailure: string | null;
-}
-
-/** Runs one purge batch: in this invocation (the default), or in one of its own (`PurgeBatch`). */
-export type PurgeBatchRunner = (userIds: string[]) => Promise<PurgeBatchOutcome>;
-
 /**
- * Removes accounts past their lifetime, a batch at a time (BATCHES_IN_FLIGHT at once). Returns
- * how many were removed. An account that fails is logged and left for the next run, and a round
- * in which nothing could be removed ends the run.
+ * Runs a whole purge in this invocation, round after round (durable-objects/purger.ts), and returns
+ * how many accounts it removed. The app's purge runs each round in an alarm of the Purger instead;
+ * this is the same work for a caller that holds its own `env` (the tests' unreachable object).
  */
 export async function purgeExpiredAccounts(
   env: Env,
@@ -142,29 +127,11 @@ export async function purgeExpiredAccounts(
   const failed = new Set<string>();
   let removed = 0;
   for (;;) {
-    const wanted = PURGE_BATCH * BATCHES_IN_FLIGHT;
-    // Ask past the accounts that failed in this run, so they cannot fill every batch.
-    const listed = await store.listExpiredUsers(now, wanted + failed.size);
-    if (!listed.ok) return stopPurge(listed.reason, removed);
-    const todo = listed.value.filter((userId) => !failed.has(userId));
-    if (todo.length === 0) return removed;
-    const batches = Array.from({ length: Math.ceil(todo.length / PURGE_BATCH) }, (_, index) =>
-      todo.slice(index * PURGE_BATCH, (index + 1) * PURGE_BATCH),
-    );
-    const outcomes = await Promise.all(
-      batches.map((userIds) =>
-        runBatch(userIds).catch((error: unknown): PurgeBatchOutcome => {
-          log("error", "purge_batch_failed", { accounts: userIds.length }, error);
-          return { removed: 0, failed: userIds, storeFailure: null };
-        }),
-      ),
-    );
-    const removedNow = outcomes.reduce((sum, outcome) => sum + outcome.removed, 0);
-    removed += removedNow;
-    for (const outcome of outcomes) for (const userId of outcome.failed) failed.add(userId);
-    const storeFailure = outcomes.find((outcome) => outcome.storeFailure !== null)?.storeFailure;
-    if (storeFailure) return stopPurge(storeFailure, removed);
-    if (todo.length < wanted || removedNow === 0) return removed;
+    const round = await purgeRound(store, now, failed, runBatch);
+    removed += round.removed;
+    for (const userId of round.failed) failed.add(userId);
+    if (round.storeFailure !== null) log("error", "purge_stopped", { reason: round.storeFailure, removed });
+    if (!round.more) return removed;
   }
 }
 
@@ -195,18 +162,11 @@ export async function purgeBatch(env: Env, store: Store, userIds: string[]): Pro
 }
 
 /**
- * A purge batch in an invocation of its own, which the cron's run reaches through `ctx.exports`, so
- * that a batch's calls to rooms and hubs (a few hundred) count against its own subrequest limit,
- * not all of a 10 000-account run's against the cron's. It does not make wrangler dev let go of
- * those objects sooner: workerd keeps each one open (3 SQLite files) until the cron's invocation ends.
+ * A purge batch in an invocation of its own, which the Purger's rounds reach through `ctx.exports`,
+ * so that a batch's calls to rooms and hubs (a few hundred) count against its own subrequest limit.
  */
 export class PurgeBatch extends WorkerEntrypoint<Env> {
   run(userIds: string[]): Promise<PurgeBatchOutcome> {
     return purgeBatch(this.env, storeFor(this.env), userIds);
   }
-}
-
-function stopPurge(reason: string, removed: number): number {
-  log("error", "purge_stopped", { reason, removed });
-  return removed;
 }

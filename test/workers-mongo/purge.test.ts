@@ -1,16 +1,10 @@
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../worker/index";
+import { runCron } from "../workers/cron";
 import { api, connect, openSocket, roomPath, signUp, uniqueName } from "../workers/helpers";
 import { eventually } from "./mongo-control";
 
 const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
-
-async function runCron(at: number): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/10 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 async function archivedCount(conversationId: string): Promise<number> {
   const page = await host().messagesBefore(conversationId, Number.MAX_SAFE_INTEGER, 500);

@@ -1,11 +1,10 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomFor } from "../../durable-objects/addresses";
 import { GROUP_LIMITS, type Group, type Message } from "../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED, SYSTEM_SENDER_ID } from "../../protocol/wire";
 import { storeFor } from "../../server/ports";
-import worker from "../../worker/index";
+import { runCron } from "./cron";
 import { api, connect, type Frame, HUB, openSocket, request, roomPath, type Session, signUp, upgrade } from "./helpers";
 
 /** `owner` and `count` new people who are all their accepted contacts. */
@@ -413,9 +412,3 @@ describe("endings in a group", () => {
     carolHub.close();
   });
 });
-
-async function runCron(at: number): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/10 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}

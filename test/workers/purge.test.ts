@@ -1,19 +1,13 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { BATCHES_IN_FLIGHT, PURGE_BATCH, purgerFor } from "../../durable-objects/purger";
 import type { Connection } from "../../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
 import { storeFor } from "../../server/ports";
 import { purgeExpiredAccounts } from "../../worker/account";
 import { createApp } from "../../worker/app";
-import worker from "../../worker/index";
+import { runCron } from "./cron";
 import { api, connect, HUB, ORIGIN, openSocket, roomPath, signUp } from "./helpers";
-
-async function runCron(at: number): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/10 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 describe("the scheduled purge", () => {
   it("removes accounts past their lifetime with their connections and conversations, and only those", async () => {
@@ -116,6 +110,32 @@ describe("a purge batch in which both members of a pair expire", () => {
       expect((await api(`/api/conversations/${id}/messages`, { cookie: carol.cookie })).status).toBe(404);
     }
     carolHub.close();
+  });
+});
+
+describe("a purge larger than one round", () => {
+  it("goes on alarm after alarm until no expired account is left, and then stops", async () => {
+    const pairs = (PURGE_BATCH * BATCHES_IN_FLIGHT) / 2 + 1;
+    const seed = { prefix: "rounds_", from: 0, pairs, lifetimeHours: 1 };
+    const response = await createApp({ benchSeed: true }).request(
+      `${ORIGIN}/api/__bench/seed`,
+      { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(seed) },
+      env,
+    );
+    expect(response.status).toBe(201);
+    const logged = vi.spyOn(console, "log");
+    const later = Date.now() + 2 * 3_600_000;
+
+    await runCron(later);
+
+    const rounds = logged.mock.calls.filter(([line]) => String(line).includes('"event":"purge_round"')).length;
+    logged.mockRestore();
+    // One round takes PURGE_BATCH * BATCHES_IN_FLIGHT accounts: the last two need an alarm of their own.
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    const store = storeFor(env);
+    expect(await store.listExpiredUsers(later, 1_000)).toEqual({ ok: true, value: [] });
+    expect(await store.getUserByUsername(`rounds_${2 * pairs - 1}`)).toEqual({ ok: true, value: null });
+    expect(await purgerFor(env).running()).toBe(false);
   });
 });
 
