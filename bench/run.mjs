@@ -82,6 +82,7 @@ process.on("SIGINT", () => stopAll().then(() => process.exit(130)));
 // Everything below serves this snapshot of the app: others saving files cannot restart it mid-run.
 const app = snapshotApp();
 const appServer = (options) => startServer({ ...options, config: app.config, noBundle: true });
+const baselineServer = (name) => startServer({ name, config: "bench/baseline/wrangler.toml", healthPath: "/health" });
 try {
   if (runs("sizes")) {
     log("sizes");
@@ -89,11 +90,7 @@ try {
   }
   if (runs("conversations")) {
     log("starting the baseline and the project");
-    const baseline = await startServer({
-      name: "baseline",
-      config: "bench/baseline/wrangler.toml",
-      healthPath: "/health",
-    });
+    const baseline = await baselineServer("baseline");
     servers.push(baseline);
     const project = await appServer({ name: "project" });
     servers.push(project);
@@ -102,11 +99,7 @@ try {
   }
   if (runs("group")) {
     log(`a group of ${GROUP_SIZE} (bench/group.mjs): the baseline relaying to ${GROUP_SIZE} sockets, then the project`);
-    const baseline = await startServer({
-      name: "baseline-group",
-      config: "bench/baseline/wrangler.toml",
-      healthPath: "/health",
-    });
+    const baseline = await baselineServer("baseline-group");
     servers.push(baseline);
     const project = await appServer({ name: "group" });
     servers.push(project);

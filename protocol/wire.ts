@@ -85,16 +85,21 @@ export function textProblem(text: string): string | null {
   return null;
 }
 
-const MessageBody = v.pipe(
-  v.string(),
-  v.trim(),
-  v.minLength(1, "the message is empty"),
-  v.maxLength(WIRE_LIMITS.maxBodyChars, `a message holds at most ${WIRE_LIMITS.maxBodyChars} characters`),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? textProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem });
-  }),
-);
+/** Trimmed text a person reads (a message, a group's name): 1 to `maxChars` characters, see textProblem. */
+export function readableText(what: string, maxChars: number) {
+  return v.pipe(
+    v.string(`the ${what} is required`),
+    v.trim(),
+    v.minLength(1, `the ${what} is empty`),
+    v.maxLength(maxChars, `a ${what} holds at most ${maxChars} characters`),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const problem = dataset.typed ? textProblem(dataset.value) : null;
+      if (problem) addIssue({ message: problem });
+    }),
+  );
+}
+
+const MessageBody = readableText("message", WIRE_LIMITS.maxBodyChars);
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** What a system line in a group records; `actor` did it, to `targets`. */

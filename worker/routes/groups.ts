@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
 import { hubFor } from "../../durable-objects/addresses";
 import { GROUP_LIMITS, type Group } from "../../protocol/api";
-import { textProblem } from "../../protocol/wire";
+import { readableText } from "../../protocol/wire";
 import type { GroupRecord } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
@@ -22,16 +22,7 @@ import { badRequest, storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { enforce } from "../middleware/rate-limit";
 
-const GroupName = v.pipe(
-  v.string("name is required"),
-  v.trim(),
-  v.minLength(1, "the name is empty"),
-  v.maxLength(GROUP_LIMITS.nameMaxChars, `a name holds at most ${GROUP_LIMITS.nameMaxChars} characters`),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? textProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem });
-  }),
-);
+const GroupName = readableText("name", GROUP_LIMITS.nameMaxChars);
 const UserId = v.pipe(v.string("a user id is required"), v.minLength(1), v.maxLength(64));
 const UserIds = (min: number, max: number) =>
   v.pipe(
