@@ -2,6 +2,8 @@ import { describe, expect, inject, it } from "vitest";
 import type { Connection, Message, User } from "../../protocol/api";
 
 const baseUrl = inject("baseUrl");
+/** This suite's own address: the server is shared with the browser suites and limits sign-ups per address. */
+const ip = `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 interface Person {
   user: User;
@@ -9,7 +11,7 @@ interface Person {
 }
 
 async function call(path: string, init: { method?: string; body?: unknown; cookie?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = { Origin: baseUrl };
+  const headers: Record<string, string> = { Origin: baseUrl, "CF-Connecting-IP": ip };
   if (init.cookie) headers.Cookie = init.cookie;
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   return fetch(`${baseUrl}${path}`, {

@@ -11,10 +11,10 @@ import { departureNotice } from "../models/connections";
 import { Avatar } from "./Avatar";
 import { ChatBar, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
-import { ConfirmDialog } from "./LazyConfirmDialog";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { GroupChat } from "./GroupChat";
 import { BlockIcon, DownloadIcon } from "./icons";
+import { ConfirmDialog } from "./LazyConfirmDialog";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };

@@ -9,10 +9,10 @@ import { groupDialogs } from "../screens";
 import { Avatar } from "./Avatar";
 import { ChatBar, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
-import { ConfirmDialog } from "./LazyConfirmDialog";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { BellIcon, Icon } from "./icons";
 import { Lazy } from "./Lazy";
+import { ConfirmDialog } from "./LazyConfirmDialog";
 import { MessageList } from "./MessageList";
 
 const MembersIcon = () => (
