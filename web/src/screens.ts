@@ -42,10 +42,14 @@ export function lazyChunk<M>(load: () => Promise<M>): LazyChunk<M> {
 export const signedInScreens = lazyChunk(() => import("./components/ChatScreen"));
 /** The list, the rail and the Header: on `/c/<id>` fetched once the chat is on screen. */
 export const listScreen = lazyChunk(() => import("./components/ListScreen"));
+/** The people search's results: fetched when the search opens (the list does not show them at first). */
+export const searchResults = lazyChunk(() => import("./components/SearchResults"));
 /** Log in, sign up and the invite landing. */
 export const signedOutScreens = lazyChunk(() => import("./components/SignedOut"));
 /** The open conversation: asked for as soon as one is open, else once the list is on screen. */
 export const chatWindow = lazyChunk(() => import("./components/ChatWindow"));
+/** An open group's frame (its bar, members and notices): fetched once the list is on screen, or when one opens. */
+export const groupChat = lazyChunk(() => import("./components/GroupChat"));
 /** The question before blocking, deleting a request or leaving a group; fetched once the list shows. */
 export const confirmDialog = lazyChunk(() => import("./components/ConfirmDialog"));
 /** The rail's dialogs: inviting, blocked people, deleting the account. */

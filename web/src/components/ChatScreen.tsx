@@ -10,7 +10,7 @@ import type { OutboxStore } from "../models/outbox-store";
 import { PageModel } from "../models/page";
 import type { Search } from "../models/search";
 import type { Session } from "../models/session";
-import { chatWindow, confirmDialog, listScreen, signedOutScreens } from "../screens";
+import { chatWindow, confirmDialog, groupChat, listScreen, searchResults, signedOutScreens } from "../screens";
 import { Lazy } from "./Lazy";
 
 /** After the list shows, a pause before fetching the chat's chunk, so the list's own requests go first. */
@@ -34,7 +34,8 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
   const search = useSearch(list, connections);
   const openId = openConversationId.value;
   const chatShown = chatWindow.module.value !== null;
-  const searching = search !== null && search.open.value && search.query.value.trim() !== "";
+  const searchOpen = search !== null && search.open.value;
+  const searching = searchOpen && search.query.value.trim() !== "";
   const listPane = useRef<HTMLElement>(null);
 
   // Signed in with no chat open: focus goes to the list (an open chat focuses its composer).
@@ -51,12 +52,18 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
     return () => cancelAnimationFrame(frame);
   }, [listNext]);
 
+  // The results' chunk comes while the person types the first letters.
+  useEffect(() => {
+    if (searchOpen) searchResults.preload();
+  }, [searchOpen]);
+
   // Opening a chat is what comes next: its chunk is fetched once the list is on screen; so is the
   // login screen's, which logging out (maybe offline) or a session's end shows.
   useEffect(() => {
     if (!connections.loaded.value) return;
     const timer = setTimeout(() => {
       chatWindow.preload();
+      if (connections.groups.byId.peek().size > 0) groupChat.preload();
       confirmDialog.preload();
       signedOutScreens.preload();
     }, CHAT_PRELOAD_MS);
@@ -87,7 +94,16 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
         >
           {list && search ? (
             searching ? (
-              <list.SearchResults search={search} connections={connections} />
+              <Lazy
+                chunk={searchResults}
+                fallback={
+                  <p class="pane__title" role="status">
+                    Searching…
+                  </p>
+                }
+              >
+                {(module) => <module.SearchResults search={search} connections={connections} />}
+              </Lazy>
             ) : (
               <list.ListOfConnections connections={connections} search={search} me={user.id} />
             )

@@ -8,16 +8,20 @@ import type { ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
 import type { Departure } from "../models/connections";
 import { departureNotice } from "../models/connections";
+import { groupChat } from "../screens";
 import { Avatar } from "./Avatar";
 import { ChatBar, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
 import { ConnectionStatus } from "./ConnectionStatus";
-import { GroupChat } from "./GroupChat";
 import { BlockIcon, DownloadIcon } from "./icons";
+import { Lazy } from "./Lazy";
 import { ConfirmDialog } from "./LazyConfirmDialog";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
+
+/** For the outbox's background sends: the room socket comes with this chunk (models/outbox.ts). */
+export { RoomConnection } from "../net/room";
 
 /** The open conversation, once the list confirms it is one of ours. */
 export function ChatWindow(props: Props) {
@@ -25,20 +29,35 @@ export function ChatWindow(props: Props) {
   const { connections } = context;
   const connection = connections.byConversation.value.get(conversationId);
   if (connection) return <OpenChat {...props} />;
-  if (connections.groups.byId.value.has(conversationId)) return <GroupChat {...props} />;
+  if (connections.groups.byId.value.has(conversationId))
+    return (
+      <Lazy chunk={groupChat} fallback={<LoadingChat />}>
+        {(module) => <module.GroupChat {...props} />}
+      </Lazy>
+    );
   const departure = connections.departure(conversationId);
   if (departure)
     return <EndedChat departure={departure} dismiss={() => connections.dismissDeparture(conversationId)} />;
+  if (!connections.loaded.value) return <LoadingChat />;
   return (
     <div class="chat">
       <ChatBar>
-        <span class="chat__title">{connections.loaded.value ? "Conversation not found" : "Loading…"}</span>
+        <span class="chat__title">Conversation not found</span>
       </ChatBar>
-      {connections.loaded.value && (
-        <div class="empty">
-          <p>This conversation is not in your list. It may have been removed.</p>
-        </div>
-      )}
+      <div class="empty">
+        <p>This conversation is not in your list. It may have been removed.</p>
+      </div>
+    </div>
+  );
+}
+
+/** Until the list says what the conversation is (and, for a group, its chunk is here). */
+function LoadingChat() {
+  return (
+    <div class="chat">
+      <ChatBar>
+        <span class="chat__title">Loading…</span>
+      </ChatBar>
     </div>
   );
 }

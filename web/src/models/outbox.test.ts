@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
 import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
-import { OutboxModel } from "./outbox";
+import { RoomConnection } from "../net/room";
+import { OutboxModel, provideRoomConnection } from "./outbox";
 import type { StorageLike } from "./outbox-store";
 import { OutboxStore } from "./outbox-store";
 
@@ -69,6 +70,8 @@ function setup(conversations = ["c1", "c2"]) {
 let world: ReturnType<typeof setup>;
 
 beforeEach(() => {
+  // The room socket comes with the chat's chunk in the app; here it is there from the start.
+  provideRoomConnection(RoomConnection);
   vi.useFakeTimers();
   installFakeBrowser();
 });
@@ -179,6 +182,21 @@ describe("sending in the background", () => {
     const [socket] = socketsTo(roomPath("c1"));
     socket!.accept();
     expect(socket!.sentIds()).toEqual([earlier.id]);
+  });
+
+  it("keeps what is written before the room socket's chunk is here, and sends it once it comes", async () => {
+    provideRoomConnection(RoomConnection, { later: true });
+    world = setup();
+    const outbox = world.start();
+    const message = outbox.add("c1", "written on the list page");
+    expect(socketsTo(roomPath("c1"))).toHaveLength(0);
+    expect(outbox.pending("c1").value.map(({ id }) => id)).toEqual([message.id]);
+
+    await Promise.resolve();
+    await Promise.resolve();
+    const [socket] = socketsTo(roomPath("c1"));
+    socket!.accept();
+    expect(socket!.sentIds()).toEqual([message.id]);
   });
 
   it("stops the background socket when the person opens that chat: the chat sends its own", () => {

@@ -1,12 +1,43 @@
 import type { ReadonlySignal, Signal } from "@preact/signals";
 import { createModel, effect, signal, untracked } from "@preact/signals";
-import { newMessageId, RoomConnection } from "../net/room";
+import type { RoomConnection } from "../net/room";
 import type { SessionEnding } from "../net/socket";
 import type { Connections } from "./connections";
 import type { OutboxStore, PendingMessage } from "./outbox-store";
 
 /** Background sockets at once; other conversations wait for one to finish. */
 const MAX_BACKGROUND = 4;
+
+/**
+ * The room socket: the list page does not need it until a message waits, so it comes with the
+ * chat's chunk (which a chat's first page loads anyway, and the list page soon after it paints).
+ */
+let Room: typeof RoomConnection | null = null;
+let roomLoading: Promise<typeof RoomConnection> | null = null;
+let loadRoom = () => import("../components/ChatWindow").then((loaded) => loaded.RoomConnection);
+function loadRoomConnection(): Promise<typeof RoomConnection> {
+  roomLoading ??= loadRoom().then(
+    (loaded) => (Room = loaded),
+    (failure) => {
+      // Offline at the wrong moment: the next sync asks again.
+      roomLoading = null;
+      throw failure;
+    },
+  );
+  return roomLoading;
+}
+
+/** Tests have no chunks: the room socket is there from the start, or (later) comes as from a chunk. */
+export function provideRoomConnection(room: typeof RoomConnection, { later = false } = {}): void {
+  roomLoading = null;
+  Room = later ? null : room;
+  loadRoom = () => Promise.resolve(room);
+}
+
+/** A fresh client message id: the shape protocol/wire.ts accepts (the room sends it as given). */
+function newMessageId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
 
 /** A message the person wrote that the server has not stored yet. */
 export interface OutgoingMessage {
@@ -117,7 +148,15 @@ export const OutboxModel = createModel(
     };
 
     const startSender = (conversationId: string) => {
-      const room = new RoomConnection(conversationId, conversation(conversationId), {
+      if (!Room) {
+        // Stored meanwhile, and sent once the module is here: sync starts the sender then.
+        loadRoomConnection().then(
+          () => sync(),
+          () => addEventListener("online", () => sync(), { once: true }),
+        );
+        return;
+      }
+      const room = new Room(conversationId, conversation(conversationId), {
         onFrame: () => {},
         onState: () => {},
         onEnded: (ending) => {

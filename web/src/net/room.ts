@@ -26,11 +26,6 @@ export const RATE_LIMIT_PAUSE_MS = 1_000;
 const RATE_LIMIT_PAUSE_MAX_MS = 30_000;
 const RATE_LIMITED: FrameErrorCode = "rate_limited";
 
-/** A fresh client message id: the shape protocol/wire.ts accepts. */
-export function newMessageId(): string {
-  return crypto.randomUUID().replaceAll("-", "");
-}
-
 /**
  * The socket of one conversation. It drains the conversation's outbox: each waiting message
  * is sent with its own id (so a resend is stored once), at most SEND_WINDOW of them unanswered
