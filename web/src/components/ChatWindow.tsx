@@ -20,9 +20,6 @@ import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
 
-/** For the outbox's background sends: the room socket comes with this chunk (models/outbox.ts). */
-export { RoomConnection } from "../net/room";
-
 /** The open conversation, once the list confirms it is one of ours. */
 export function ChatWindow(props: Props) {
   const { conversationId, context } = props;

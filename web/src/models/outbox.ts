@@ -9,12 +9,12 @@ import type { OutboxStore, PendingMessage } from "./outbox-store";
 const MAX_BACKGROUND = 4;
 
 /**
- * The room socket: the list page does not need it until a message waits, so it comes with the
- * chat's chunk (which a chat's first page loads anyway, and the list page soon after it paints).
+ * The room socket: the list page does not need it until a message waits. vite.config.ts puts it
+ * in the chat's chunk, which a chat's first page loads anyway (and the list page soon after it paints).
  */
 let Room: typeof RoomConnection | null = null;
 let roomLoading: Promise<typeof RoomConnection> | null = null;
-let loadRoom = () => import("../components/ChatWindow").then((loaded) => loaded.RoomConnection);
+let loadRoom = () => import("../net/room").then((loaded) => loaded.RoomConnection);
 function loadRoomConnection(): Promise<typeof RoomConnection> {
   roomLoading ??= loadRoom().then(
     (loaded) => (Room = loaded),
