@@ -29,7 +29,7 @@ export async function removeAccount(env: Env, store: Store, userId: string, reas
   const detached = await store.detachUser(userId);
   if (!detached.ok) throw new StoreUnavailableError("detachUser");
   const entry = { userId, ...detached.value };
-  await endAccountObjects(env, entry, reason, new EndingBatch(env, [entry], reason));
+  await endAccountObjects(env, store, entry, reason, new EndingBatch(env, [entry], reason));
   const deleted = await store.deleteUser(userId);
   if (!deleted.ok) throw new StoreUnavailableError("deleteUser");
 }
@@ -72,13 +72,14 @@ class EndingBatch {
  */
 async function endAccountObjects(
   env: Env,
+  store: Store,
   detached: DetachedUserOf,
   reason: AccountEndReason,
   batch: EndingBatch,
 ): Promise<void> {
   const { userId, conversationIds, formerConnections } = detached;
   await Promise.all(conversationIds.map((id) => batch.destroyRoom(id)));
-  await endGroupMemberships(env, storeFor(env, userId), userId, detached.groupIds ?? [], reason);
+  await endGroupMemberships(env, store, userId, detached.groupIds, reason);
   await Promise.all(
     formerConnections
       .filter((peerId) => !batch.userIds.has(peerId))
@@ -144,7 +145,7 @@ export async function purgeBatch(env: Env, store: Store, userIds: string[]): Pro
   if (!detached.ok) return { removed: 0, failed: [], storeFailure: detached.reason };
   const ending = new EndingBatch(env, detached.value, "expired");
   const outcomes = await Promise.allSettled(
-    detached.value.map((entry) => endAccountObjects(env, entry, "expired", ending)),
+    detached.value.map((entry) => endAccountObjects(env, store, entry, "expired", ending)),
   );
   const ended = detached.value
     .filter((_, index) => outcomes[index]?.status === "fulfilled")
