@@ -2,7 +2,7 @@ import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { ConversationActivity, GroupView } from "../durable-objects/user-hub";
 import { GROUP_LIMITS, type Group, type Message } from "../protocol/api";
 import type { AccountEndReason, SystemEvent } from "../protocol/wire";
-import { byJoined } from "../server/adapters/groups";
+import { withAnAdmin } from "../server/adapters/groups";
 import { log } from "../server/log";
 import type { GroupMemberRecord, GroupRecord, Store, UserRef } from "../server/ports/store";
 import { toHex } from "./lib/encoding";
@@ -107,12 +107,7 @@ export async function createGroup(
   // Names only: the signed-in user is a whole account record, which must never reach a line.
   const event: SystemEvent = { event: "created", actor: ref(creator), targets: others.map(ref), name };
   try {
-    const { message } = await roomFor(env, record.id).applyGroupChange({
-      conversationId: record.id,
-      ...roomState(record),
-      event,
-      version: record.version,
-    });
+    const message = await tellRoom(env, record, event);
     await tellHubs(env, record, null);
     return { record, message };
   } catch (error) {
@@ -149,7 +144,7 @@ export async function changeGroup(
     if (!saved.ok && saved.reason === "conflict") continue;
     if (!saved.ok && saved.reason === "not_found") throw notInGroup();
     if (!saved.ok) throw storeUnavailable();
-    const message = await tellRoom(env, saved.value, plan);
+    const message = plan.event ? await tellRoom(env, saved.value, plan.event, plan.removed?.reason) : null;
     await tellHubs(env, saved.value, plan.removed, plan.onlyFor);
     return { record: saved.value, message };
   }
@@ -260,16 +255,6 @@ function planLeave(record: GroupRecord, me: GroupMemberRecord): Plan {
   };
 }
 
-/**
- * A group is never without an admin: when none is left, the longest-standing member becomes one,
- * by the Store's own rule (`byJoined`), so the lists show who the Store will keep as admin.
- */
-function withAnAdmin(members: GroupMemberRecord[]): GroupMemberRecord[] {
-  if (members.length === 0 || members.some((member) => member.admin)) return members;
-  const heir = [...members].sort(byJoined)[0];
-  return members.map((member) => (member === heir ? { ...member, admin: true } : member));
-}
-
 /** The last member left: the room goes first, so that a failure leaves the record to try again with. */
 async function deleteGroup(env: Env, store: Store, record: GroupRecord, leaverId: string): Promise<void> {
   await roomFor(env, record.id).destroy();
@@ -281,17 +266,22 @@ async function deleteGroup(env: Env, store: Store, record: GroupRecord, leaverId
 }
 
 /**
- * Writes the plan's system line in the room, which closes a removed member's sockets. The version
- * lets the room drop a repeat, and an older change that arrives after a newer one.
+ * Writes a change's system line in the room with the group as saved; a member no longer listed
+ * loses their sockets (4003 with `closeReason`). The version lets the room drop a repeat, and an
+ * older change that arrives after a newer one.
  */
-async function tellRoom(env: Env, record: GroupRecord, plan: Plan): Promise<Message | null> {
-  if (!plan.event) return null;
+async function tellRoom(
+  env: Env,
+  record: GroupRecord,
+  event: SystemEvent,
+  closeReason?: RemovalReason,
+): Promise<Message> {
   const { message } = await roomFor(env, record.id).applyGroupChange({
     conversationId: record.id,
     ...roomState(record),
-    event: plan.event,
+    event,
     version: record.version,
-    ...(plan.removed ? { closeReason: plan.removed.reason } : {}),
+    ...(closeReason ? { closeReason } : {}),
   });
   return message;
 }

@@ -17,3 +17,13 @@ export function openedGroup(group: GroupRecord): OpenedConversation {
 export function byJoined(a: GroupMemberRecord, b: GroupMemberRecord): number {
   return a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
+
+/**
+ * A group is never without an admin: when none is left, the longest-standing member (`byJoined`)
+ * becomes one. The Store keeps it so, and the Worker shows it so in the lists.
+ */
+export function withAnAdmin(members: GroupMemberRecord[]): GroupMemberRecord[] {
+  if (members.length === 0 || members.some((member) => member.admin)) return members;
+  const heir = [...members].sort(byJoined)[0];
+  return members.map((member) => (member === heir ? { ...member, admin: true } : member));
+}

@@ -34,7 +34,7 @@ import {
   type UserRecord,
   type UserRef,
 } from "../ports/store";
-import { byJoined, openedGroup } from "./groups";
+import { byJoined, openedGroup, withAnAdmin } from "./groups";
 
 /** Connections one client opens to the primary at most; the README multiplies it by the hosts. */
 export const MONGO_MAX_POOL_SIZE = 5;
@@ -730,10 +730,9 @@ export class MongoStore implements Store {
     for (let attempt = 1; group; attempt++) {
       const gone = group.members.filter((id) => leaving.has(id));
       if (gone.length === 0) return;
-      const roster = group.roster.filter((member) => !leaving.has(member.id)).sort(byJoined);
+      const roster = withAnAdmin(group.roster.filter((member) => !leaving.has(member.id)).sort(byJoined));
       if (roster.length === 0) return this.removeGroup(group._id);
       await this.deleteMessagesWhere({ conversationId: group._id, senderId: { $in: gone } });
-      if (!roster.some((member) => member.admin)) roster[0] = { ...roster[0]!, admin: true };
       const { matchedCount } = await this.conversations.updateOne(
         { _id: group._id, version: group.version, ...GROUP },
         { $set: { roster, members: roster.map((member) => member.id), version: group.version + 1 } },
