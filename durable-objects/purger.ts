@@ -75,7 +75,7 @@ interface PurgeRun {
 const RUN_KEY = "run";
 
 /**
- * The purge of expired accounts, one object for the whole app (`purgerFor`). The cron only starts
+ * The purge of expired accounts, one object for the whole app (`purgerFor` in addresses.ts). The cron only starts
  * a run; each round then runs in an alarm invocation of its own and schedules the next, so a run
  * of 10 000 accounts is not one invocation: each has its own subrequest limit, and the hubs and
  * rooms a round reached are let go when it ends. The batches themselves run in the Worker's
@@ -134,9 +134,4 @@ export class Purger extends DurableObject<Env> {
       log("info", "purge_done", { removed: next.removed, rounds: next.rounds, ms: Date.now() - next.startedAt });
     }
   }
-}
-
-/** The one Purger of the app. */
-export function purgerFor(env: Env) {
-  return env.PURGER.get(env.PURGER.idFromName("purger"));
 }

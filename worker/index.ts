@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { purgerFor } from "../durable-objects/purger";
+import { purgerFor } from "../durable-objects/addresses";
 import { countersOn } from "../server/counters";
 import { createApp } from "./app";
 

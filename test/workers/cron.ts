@@ -1,6 +1,6 @@
 import { createScheduledController, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { purgerFor } from "../../durable-objects/purger";
+import { purgerFor } from "../../durable-objects/addresses";
 import worker from "../../worker/index";
 
 /** More rounds than any test's purge needs: a run that never ends fails instead of hanging. */

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { BATCHES_IN_FLIGHT, PURGE_BATCH, purgerFor } from "../../durable-objects/purger";
+import { purgerFor } from "../../durable-objects/addresses";
+import { BATCHES_IN_FLIGHT, PURGE_BATCH } from "../../durable-objects/purger";
 import type { Connection } from "../../protocol/api";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED } from "../../protocol/wire";
 import { storeFor } from "../../server/ports";
