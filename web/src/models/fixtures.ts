@@ -9,6 +9,7 @@ import { ChatModel } from "./chat";
 import type { Connections } from "./connections";
 import type { Notifications } from "./notifications";
 import type { Outbox, OutgoingMessage } from "./outbox";
+import type { StorageLike } from "./outbox-store";
 import type { Page } from "./page";
 import type { Session } from "./session";
 import { TypingTracker } from "./typing";
@@ -35,6 +36,26 @@ export function connection(username: string, lastMessage: Message | null = null)
 
 export function stored(seq: number, senderId: string, conversationId: string): Message {
   return { id: `m${seq}`, seq, conversationId, senderId, body: `message ${seq}`, sentAt: "2026-01-01T12:00:00Z" };
+}
+
+/** Web Storage over a Map: what localStorage does, for Node. */
+export class MemoryStorage implements StorageLike {
+  readonly items = new Map<string, string>();
+  get length(): number {
+    return this.items.size;
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null;
+  }
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, String(value));
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
 }
 
 const disposers: (() => void)[] = [];

@@ -1,26 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { PendingMessage, StorageLike } from "./outbox-store";
+import { MemoryStorage } from "./fixtures";
+import type { PendingMessage } from "./outbox-store";
 import { OutboxStore } from "./outbox-store";
-
-/** Web Storage over a Map: what localStorage does, for Node. */
-class MemoryStorage implements StorageLike {
-  readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 const NOW = Date.parse("2025-03-10T12:00:00Z");
 

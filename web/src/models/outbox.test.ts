@@ -4,28 +4,9 @@ import type { Connection } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
 import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
 import { RoomConnection } from "../net/room";
+import { MemoryStorage } from "./fixtures";
 import { OutboxModel, provideRoomConnection } from "./outbox";
-import type { StorageLike } from "./outbox-store";
 import { OutboxStore } from "./outbox-store";
-
-class MemoryStorage implements StorageLike {
-  readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 function connection(conversationId: string): Connection {
   return {

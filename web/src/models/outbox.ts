@@ -27,7 +27,7 @@ function loadRoomConnection(): Promise<typeof RoomConnection> {
   return roomLoading;
 }
 
-/** Tests have no chunks: the room socket is there from the start, or (later) comes as from a chunk. */
+/** For tests: the room socket at hand from the start (no wait for its chunk), or coming later as from a chunk. */
 export function provideRoomConnection(room: typeof RoomConnection, { later = false } = {}): void {
   roomLoading = null;
   Room = later ? null : room;

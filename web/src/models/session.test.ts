@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { installFakeBrowser } from "../net/fake-websocket";
-import type { StorageLike } from "./outbox-store";
+import { MemoryStorage } from "./fixtures";
 import { OutboxStore } from "./outbox-store";
 
 const USER = {
@@ -9,25 +9,6 @@ const USER = {
   createdAt: "2025-03-10T12:00:00Z",
   expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
 };
-
-class MemoryStorage implements StorageLike {
-  readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 /** The server: /api/me and login answer with the user; logout answers when `finishLogout` is called. */
 function fakeServer() {
