@@ -48,11 +48,11 @@ function shellChunk(id: string, context: ChunkingContext) {
 }
 
 /**
- * One chunk for the signed-in frame and what it imports (the connection layer, the outbox): both
- * signed-in first pages need all of it, and one file gzips smaller than three.
+ * One chunk for the signed-in frame itself and what it imports (the connection layer, the outbox):
+ * both signed-in first pages need all of it, and one file gzips smaller than several.
  */
 function signedInChunk(id: string, context: ChunkingContext) {
-  if (id === SIGNED_IN || shellChunk(id, context)) return null;
+  if (shellChunk(id, context)) return null;
   return staticClosure(SIGNED_IN, context, loadedBySignedIn).has(id) ? "signed-in" : null;
 }
 

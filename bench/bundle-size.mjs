@@ -1,7 +1,9 @@
 // The gzipped JS and CSS a first page loads: the entry with everything it imports, plus the
 // chunk of the screen it shows (web/src/screens.ts) with its own imports and styles. Chunks
 // fetched later (dialogs, the transcript, the chat's chunk on the list page) are not counted.
-// Usage: node bench/bundle-size.mjs [--no-build]   (--no-build reads dist/web, built with --manifest)
+// Usage: node bench/bundle-size.mjs [--no-build] [--parts]
+//   --no-build reads dist/web, built with --manifest;
+//   --parts also prints, for each first page, what each source file adds to it (from source maps).
 // Prints every first page against the target, and exits 1 when one is over it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { pageParts } from "./bundle-parts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,21 +29,27 @@ export const FIRST_PAGES = {
    * is painted (ChatScreen.tsx), so it is not part of what the person waits for here.
    */
   chatOpen: ["src/components/ChatScreen.tsx", "src/components/ChatWindow.tsx"],
+  /** `/c/<id>` of a group: the chat with the group's own frame (its bar, members and notices). */
+  groupOpen: ["src/components/ChatScreen.tsx", "src/components/ChatWindow.tsx", "src/components/GroupChat.tsx"],
 };
+
+/** Screens that vite.config.ts puts in a chunk group of another name: the group's name. */
+const CHUNK_GROUP_OF = { ChatScreen: "signed-in" };
 
 /**
  * @typedef {{ js: number, css: number, total: number, assets: string[] }} PageSize bytes gzipped (level 9)
  * @returns {PageSize & { pages: Record<keyof typeof FIRST_PAGES, PageSize> }} the top-level figures are
  *   the heaviest first page's
  */
-export function measureFirstPage({ build = true } = {}) {
+export function measureFirstPage({ build = true, parts = false } = {}) {
   // A build of its own, so that a dist/web in use (wrangler dev, the e2e tests) is left alone.
   const outDir = build ? mkdtempSync(join(tmpdir(), "edge-chat-bundle-")) : join(root, "dist/web");
   try {
     if (build) {
       const result = spawnSync(
         join(root, "node_modules/.bin/vite"),
-        ["build", "--outDir", outDir, "--emptyOutDir", "--manifest", "--logLevel", "error"],
+        // Source maps for --parts; their one comment line per file is not counted (see size).
+        ["build", "--outDir", outDir, "--emptyOutDir", "--manifest", "--sourcemap", "--logLevel", "error"],
         {
           cwd: root,
           stdio: ["ignore", "ignore", "inherit"],
@@ -60,9 +69,12 @@ export function measureFirstPage({ build = true } = {}) {
      * A screen's chunk by its source; a screen put in a chunk group of vite.config.ts (ChatWindow)
      * is listed under the group's name instead.
      */
-    const chunkOf = (key) =>
-      manifest[key] ??
-      Object.values(manifest).find((chunk) => !chunk.src && chunk.name === key.replace(/^.*\/|\.tsx?$/g, ""));
+    const chunkOf = (key) => {
+      if (manifest[key]) return manifest[key];
+      const name = key.replace(/^.*\/|\.tsx?$/g, "");
+      const group = CHUNK_GROUP_OF[name] ?? name;
+      return Object.values(manifest).find((chunk) => !chunk.src && chunk.name === group);
+    };
     /** A chunk with everything it imports statically: what must arrive before it runs. */
     const closure = (key, files = new Set()) => {
       const chunk = chunkOf(key);
@@ -77,9 +89,16 @@ export function measureFirstPage({ build = true } = {}) {
       const totals = { js: 0, css: 0 };
       for (const path of files) {
         const kind = path.endsWith(".css") ? "css" : "js";
-        totals[kind] += gzipSync(readFileSync(join(outDir, path)), { level: 9 }).byteLength;
+        const text = readFileSync(join(outDir, path), "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "");
+        totals[kind] += gzipSync(text, { level: 9 }).byteLength;
       }
-      return { ...totals, total: totals.js + totals.css, assets: [...files] };
+      const assets = [...files];
+      return {
+        ...totals,
+        total: totals.js + totals.css,
+        assets,
+        ...(parts ? { parts: pageParts(outDir, assets) } : {}),
+      };
     };
 
     const pages = Object.fromEntries(
@@ -97,15 +116,22 @@ export function measureFirstPage({ build = true } = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { pages } = measureFirstPage({ build: !process.argv.includes("--no-build") });
-  const labels = { signedOut: "signed out (/login)", signedIn: "signed in (/)", chatOpen: "chat open (/c/<id>)" };
+  const parts = process.argv.includes("--parts");
+  const { pages } = measureFirstPage({ build: !process.argv.includes("--no-build"), parts });
+  const labels = {
+    signedOut: "signed out (/login)",
+    signedIn: "signed in (/)",
+    chatOpen: "chat open (/c/<id>)",
+    groupOpen: "group open (/c/<id>)",
+  };
   let over = 0;
   for (const [name, page] of Object.entries(pages)) {
     const margin = FIRST_PAGE_TARGET_BYTES - page.total;
     if (margin < 0) over += 1;
     console.log(
-      `${labels[name].padEnd(22)} js ${String(page.js).padStart(6)}  css ${String(page.css).padStart(5)}  total ${String(page.total).padStart(6)} bytes gzipped  (${page.assets.length} files)  ${margin >= 0 ? `ok, ${margin} under` : `OVER by ${-margin}`}`,
+      `${labels[name].padEnd(23)} js ${String(page.js).padStart(6)}  css ${String(page.css).padStart(5)}  total ${String(page.total).padStart(6)} bytes gzipped  (${page.assets.length} files)  ${margin >= 0 ? `ok, ${margin} under` : `OVER by ${-margin}`}`,
     );
+    for (const part of page.parts ?? []) console.log(`    ${String(part.bytes).padStart(6)}  ${part.source}`);
   }
   console.log(`target: every first page under ${FIRST_PAGE_TARGET_BYTES} bytes gzipped (issue 14)`);
   process.exitCode = over > 0 ? 1 : 0;

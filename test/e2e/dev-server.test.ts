@@ -69,6 +69,21 @@ describe("the app under wrangler dev", () => {
     });
   });
 
+  it("lets a browser keep the hashed files for good and ask again for the page", async () => {
+    for (const path of ["/", "/c/some-conversation"]) {
+      const page = await fetch(`${baseUrl}${path}`);
+      expect(page.headers.get("cache-control")).not.toContain("immutable");
+      const html = await page.text();
+      const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) {
+        const asset = await fetch(`${baseUrl}${script}`);
+        expect(asset.status).toBe(200);
+        expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      }
+    }
+  });
+
   it("lets two people sign up, connect and chat both ways over real sockets", async () => {
     const ann = await signUp("ann");
     const bob = await signUp("bob");
