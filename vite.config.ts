@@ -11,6 +11,8 @@ const ENTRY = fileURLToPath(new URL("./web/src/main.tsx", import.meta.url));
 const SIGNED_IN = fileURLToPath(new URL("./web/src/components/ChatScreen.tsx", import.meta.url));
 /** The open chat: a direct link's first page loads it with the frame. */
 const CHAT_WINDOW = fileURLToPath(new URL("./web/src/components/ChatWindow.tsx", import.meta.url));
+/** The list with its live model: the list page loads it with the frame, a direct link after the chat. */
+const LIST_SCREEN = fileURLToPath(new URL("./web/src/components/ListScreen.tsx", import.meta.url));
 /** Small parts that the screens' chunks share (icons, links, avatars, error text, the connection dot). */
 const SHARED_BY_SCREENS = /\/web\/src\/(errors\.ts|components\/(icons|Link|Avatar|ConnectionStatus)\.tsx)$/;
 
@@ -19,6 +21,7 @@ type ChunkingContext = { getModuleInfo(id: string): { importedIds: readonly stri
 const loadedByEntry = new WeakMap<ChunkingContext, Set<string>>();
 const loadedBySignedIn = new WeakMap<ChunkingContext, Set<string>>();
 const loadedByChat = new WeakMap<ChunkingContext, Set<string>>();
+const loadedByList = new WeakMap<ChunkingContext, Set<string>>();
 
 /** A module with everything it imports statically, once per chunking pass. */
 function staticClosure(root: string, context: ChunkingContext, cache: WeakMap<ChunkingContext, Set<string>>) {
@@ -48,12 +51,17 @@ function shellChunk(id: string, context: ChunkingContext) {
 }
 
 /**
- * One chunk for the signed-in frame itself and what it imports (the connection layer, the outbox):
- * both signed-in first pages need all of it, and one file gzips smaller than several.
+ * One chunk for the signed-in frame itself and what it imports (the outbox), and for what the chat
+ * and the list both use (the socket layer, the schemas): both signed-in first pages need all of
+ * it, and one file gzips smaller than several.
  */
 function signedInChunk(id: string, context: ChunkingContext) {
   if (shellChunk(id, context)) return null;
-  return staticClosure(SIGNED_IN, context, loadedBySignedIn).has(id) ? "signed-in" : null;
+  if (staticClosure(SIGNED_IN, context, loadedBySignedIn).has(id)) return "signed-in";
+  const sharedByChatAndList =
+    staticClosure(CHAT_WINDOW, context, loadedByChat).has(id) &&
+    staticClosure(LIST_SCREEN, context, loadedByList).has(id);
+  return sharedByChatAndList ? "signed-in" : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { Chat } from "../models/chat";
-import type { Departure } from "../models/connections";
-import { CONVERSATION_DELETED, departureNotice } from "../models/connections";
+import type { Departure } from "../models/departure";
+import { CONVERSATION_DELETED, departureNotice } from "../models/departure";
 import { goBackTo } from "../models/route";
 import { BackIcon } from "./icons";
 

@@ -1,13 +1,16 @@
-import { useModel } from "@preact/signals";
+import type { Signal } from "@preact/signals";
+import { signal, useModel } from "@preact/signals";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { User } from "../../../protocol/api";
 import "../screen.css";
 import type { Connections } from "../models/connections";
-import { ConnectionsModel, openConversationId } from "../models/connections";
+import { knownConversations } from "../models/live-list";
 import type { Notifications } from "../models/notifications";
 import { OutboxModel } from "../models/outbox";
 import type { OutboxStore } from "../models/outbox-store";
+import type { Page } from "../models/page";
 import { PageModel } from "../models/page";
+import { openConversationId } from "../models/route";
 import type { Search } from "../models/search";
 import type { Session } from "../models/session";
 import { chatWindow, confirmDialog, groupChat, listScreen, searchResults, signedOutScreens } from "../screens";
@@ -20,17 +23,22 @@ type ListModule = typeof import("./ListScreen");
 type Props = { user: User; session: Session; notifications: Notifications; outboxStore: OutboxStore };
 
 /**
- * The signed-in app: two panes on a wide screen, one at a time on a phone. The list, the rail and
- * the Header are a chunk of their own: a direct link to a chat paints the chat first, with their
- * places kept empty at their final size, and they fill in a moment later.
+ * The signed-in app: two panes on a wide screen, one at a time on a phone. The list, the rail,
+ * the Header and the list's live model are a chunk of their own: a direct link to a chat paints
+ * the chat first (from that conversation alone), with their places kept empty at their final
+ * size, and they fill in a moment later.
  */
 export function ChatScreen({ user, session, notifications, outboxStore }: Props) {
   const page = useModel(PageModel);
-  const connections = useModel(() => new ConnectionsModel(session, notifications, page));
-  const outbox = useModel(
-    () => new OutboxModel(user.id, outboxStore, connections, openConversationId, (ending) => session.ended(ending)),
-  );
   const list = listScreen.module.value;
+  const live = useLiveList(list, session, notifications, page);
+  const connections = live.value;
+  const outbox = useModel(
+    () =>
+      new OutboxModel(user.id, outboxStore, knownConversations(live), openConversationId, (ending) =>
+        session.ended(ending),
+      ),
+  );
   const search = useSearch(list, connections);
   const openId = openConversationId.value;
   const chatShown = chatWindow.module.value !== null;
@@ -59,8 +67,9 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
 
   // Opening a chat is what comes next: its chunk is fetched once the list is on screen; so is the
   // login screen's, which logging out (maybe offline) or a session's end shows.
+  const listLoaded = connections?.loaded.value ?? false;
   useEffect(() => {
-    if (!connections.loaded.value) return;
+    if (!connections || !listLoaded) return;
     const timer = setTimeout(() => {
       chatWindow.preload();
       if (connections.groups.byId.peek().size > 0) groupChat.preload();
@@ -68,11 +77,11 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
       signedOutScreens.preload();
     }, CHAT_PRELOAD_MS);
     return () => clearTimeout(timer);
-  }, [connections.loaded.value]);
+  }, [connections, listLoaded]);
 
   return (
     <div class={openId ? "shell shell--chat" : "shell shell--list"}>
-      {list && search ? (
+      {list && search && connections ? (
         <>
           <list.Sidebar search={search} />
           <list.Header user={user} search={search} connections={connections} notifications={notifications} />
@@ -92,7 +101,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
           aria-label={searching ? "Search results" : "Connections"}
           aria-busy={!list}
         >
-          {list && search ? (
+          {list && search && connections ? (
             searching ? (
               <Lazy
                 chunk={searchResults}
@@ -118,7 +127,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
                 <module.ChatWindow
                   key={openId}
                   conversationId={openId}
-                  context={{ me: user, session, connections, outbox, page }}
+                  context={{ me: user, session, connections: live, outbox, page }}
                 />
               )}
             </Lazy>
@@ -130,7 +139,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
         </section>
       </div>
       {list && <list.AccountActions session={session} />}
-      {connections.replaced.value && (
+      {page.replaced.value && (
         <p class="banner banner--info replaced" role="status">
           This chat is open in too many tabs. Reload to use it here.
         </p>
@@ -139,11 +148,29 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
   );
 }
 
-/** The people search, made once the list's chunk is here (its model comes with it). */
-function useSearch(list: ListModule | null, connections: Connections) {
-  const [search, setSearch] = useState<Search | null>(null);
+/**
+ * The list's live model, made once its chunk is here: on `/` at once, on a direct link right
+ * after the chat is painted. Until then the chat works from its own conversation (opened.ts).
+ */
+function useLiveList(list: ListModule | null, session: Session, notifications: Notifications, page: Page) {
+  const [live] = useState<Signal<Connections | null>>(() => signal(null));
   useEffect(() => {
     if (!list) return;
+    const created = new list.ConnectionsModel(session, notifications, page);
+    live.value = created;
+    return () => {
+      live.value = null;
+      created[Symbol.dispose]();
+    };
+  }, [list]);
+  return live;
+}
+
+/** The people search, made once the list's chunk is here (its model comes with it). */
+function useSearch(list: ListModule | null, connections: Connections | null) {
+  const [search, setSearch] = useState<Search | null>(null);
+  useEffect(() => {
+    if (!list || !connections) return;
     const created = new list.SearchModel(connections);
     setSearch(created);
     return () => created[Symbol.dispose]();

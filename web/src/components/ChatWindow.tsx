@@ -6,8 +6,11 @@ import { errorMessage } from "../errors";
 import { formatLastSeen } from "../format";
 import type { ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
-import type { Departure } from "../models/connections";
-import { departureNotice } from "../models/connections";
+import type { Departure } from "../models/departure";
+import { departureNotice } from "../models/departure";
+import { whenListed } from "../models/live-list";
+import type { Opened } from "../models/opened";
+import { OpenedConversationModel } from "../models/opened";
 import { groupChat } from "../screens";
 import { Avatar } from "./Avatar";
 import { ChatBar, Notice } from "./ChatParts";
@@ -19,23 +22,29 @@ import { ConfirmDialog } from "./LazyConfirmDialog";
 import { MessageList } from "./MessageList";
 
 type Props = { conversationId: string; context: ChatContext };
+type OpenProps = Props & { opened: Opened };
 
-/** The open conversation, once the list confirms it is one of ours. */
+/**
+ * The open conversation, once it is known to be one of ours: from the list when it has loaded,
+ * else (a direct link, before the list) from the server's word on this conversation alone.
+ */
 export function ChatWindow(props: Props) {
   const { conversationId, context } = props;
-  const { connections } = context;
-  const connection = connections.byConversation.value.get(conversationId);
-  if (connection) return <OpenChat {...props} />;
-  if (connections.groups.byId.value.has(conversationId))
+  const opened = useModel(() => new OpenedConversationModel(conversationId, context.connections));
+  if (opened.connection.value) return <OpenChat {...props} opened={opened} />;
+  if (opened.group.value)
     return (
       <Lazy chunk={groupChat} fallback={<LoadingChat />}>
-        {(module) => <module.GroupChat {...props} />}
+        {(module) => <module.GroupChat {...props} opened={opened} />}
       </Lazy>
     );
-  const departure = connections.departure(conversationId);
-  if (departure)
-    return <EndedChat departure={departure} dismiss={() => connections.dismissDeparture(conversationId)} />;
-  if (!connections.loaded.value) return <LoadingChat />;
+  const list = context.connections.value;
+  const departure = list?.departure(conversationId);
+  if (list && departure)
+    return <EndedChat departure={departure} dismiss={() => list.dismissDeparture(conversationId)} />;
+  const problem = opened.problem.value;
+  if (problem) return <UnreachableChat problem={problem} retry={() => void opened.retry()} />;
+  if (!opened.known.value) return <LoadingChat />;
   return (
     <div class="chat">
       <ChatBar>
@@ -59,6 +68,25 @@ function LoadingChat() {
   );
 }
 
+/** What the conversation is could not be asked (offline, say). */
+function UnreachableChat({ problem, retry }: { problem: string; retry: () => void }) {
+  return (
+    <div class="chat">
+      <ChatBar>
+        <span class="chat__title">Conversation</span>
+      </ChatBar>
+      <div class="empty">
+        <p role="alert">
+          {problem}{" "}
+          <button class="button button--small" type="button" onClick={retry}>
+            Try again
+          </button>
+        </p>
+      </div>
+    </div>
+  );
+}
+
 /** A conversation that ended while it was open: what happened, in place of the chat, and nothing of it. */
 function EndedChat({ departure, dismiss }: { departure: Departure; dismiss: () => void }) {
   return (
@@ -78,9 +106,11 @@ function EndedChat({ departure, dismiss }: { departure: Departure; dismiss: () =
   );
 }
 
-function OpenChat({ conversationId, context }: Props) {
-  const chat = useModel(() => new ChatModel(conversationId, context));
+function OpenChat({ conversationId, context, opened }: OpenProps) {
+  const chat = useModel(() => new ChatModel(conversationId, context, opened));
   const { me, connections } = context;
+  /** What the person does here goes through the list, which comes right after the chat on a direct link. */
+  const listed = () => whenListed(connections);
   const other = chat.connection.value?.user.username ?? "";
   const known = chat.presenceKnown.value;
   const online = chat.otherOnline.value;
@@ -148,11 +178,11 @@ function OpenChat({ conversationId, context }: Props) {
           <BlockIcon />
         </button>
       </ChatBar>
-      <Notice chat={chat} departure={connections.departure(conversationId)} />
+      <Notice chat={chat} departure={connections.value?.departure(conversationId)} />
       {request === "incoming" && !chat.ended.value && (
         <RequestActions
           other={other}
-          accept={() => connections.accept(userId)}
+          accept={async () => (await listed()).accept(userId)}
           onDelete={() => setConfirming("delete")}
           onBlock={() => setConfirming("block")}
         />
@@ -167,7 +197,7 @@ function OpenChat({ conversationId, context }: Props) {
           title={`Block ${other}?`}
           confirmLabel="Block"
           busyLabel="Blocking…"
-          onConfirm={leave(connections.block)}
+          onConfirm={leave(async (id) => (await listed()).block(id))}
           onClose={() => setConfirming(null)}
         >
           <p>
@@ -181,7 +211,7 @@ function OpenChat({ conversationId, context }: Props) {
           title="Delete this request?"
           confirmLabel="Delete request"
           busyLabel="Deleting…"
-          onConfirm={leave(connections.decline)}
+          onConfirm={leave(async (id) => (await listed()).decline(id))}
           onClose={() => setConfirming(null)}
         >
           <p>

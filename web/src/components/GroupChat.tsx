@@ -4,6 +4,8 @@ import { errorMessage } from "../errors";
 import type { ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
 import { membersLine } from "../models/group-chat";
+import { whenListed } from "../models/live-list";
+import type { Opened } from "../models/opened";
 import { groupApi } from "../net/group-api";
 import { groupDialogs } from "../screens";
 import { Avatar } from "./Avatar";
@@ -34,13 +36,14 @@ const LeaveIcon = () => (
   </Icon>
 );
 
-type Props = { conversationId: string; context: ChatContext };
+type Props = { conversationId: string; context: ChatContext; opened: Opened };
 
 /** An open group: its name, who is in it and online, typing in words, and the way to manage it. */
-export function GroupChat({ conversationId, context }: Props) {
-  const chat = useModel(() => new ChatModel(conversationId, context));
+export function GroupChat({ conversationId, context, opened }: Props) {
+  const chat = useModel(() => new ChatModel(conversationId, context, opened));
   const { me, connections } = context;
-  const groups = connections.groups;
+  /** The list's model: on a direct link it comes a moment after the chat. */
+  const list = connections.value;
   const group = chat.group.value;
   const name = chat.groupName.value;
   const members = chat.members.value;
@@ -53,7 +56,10 @@ export function GroupChat({ conversationId, context }: Props) {
 
   const toggleMute = async () => {
     try {
-      groups.upsert((await groupApi.mute(conversationId, !muted)).group);
+      const changed = (await groupApi.mute(conversationId, !muted)).group;
+      const live = connections.peek();
+      if (live) live.groups.upsert(changed);
+      else opened.noteGroup(changed);
     } catch (failure) {
       chat.notice.value = errorMessage(failure);
     }
@@ -109,7 +115,8 @@ export function GroupChat({ conversationId, context }: Props) {
           confirmLabel="Leave"
           busyLabel="Leaving…"
           onConfirm={async () => {
-            await groups.leave(conversationId, () => groupApi.removeMember(conversationId, me.id));
+            const live = await whenListed(connections);
+            await live.groups.leave(conversationId, () => groupApi.removeMember(conversationId, me.id));
             // The chat is gone: focus goes to the list, not to the page.
             document.querySelector<HTMLElement>(".pane--list")?.focus();
           }}
@@ -118,15 +125,15 @@ export function GroupChat({ conversationId, context }: Props) {
           <p>You will no longer get its messages, and its history goes from your list. An admin can add you again.</p>
         </ConfirmDialog>
       )}
-      {open === "members" && (
+      {open === "members" && list && (
         <Lazy chunk={groupDialogs} fallback={null}>
           {(dialogs) => (
             <dialogs.MembersDialog
               chat={chat}
               groupId={conversationId}
               me={me.id}
-              groups={groups}
-              contacts={connections.contacts.value.filter((item) => item.status === "accepted")}
+              groups={list.groups}
+              contacts={list.contacts.value.filter((item) => item.status === "accepted")}
               onClose={() => setOpen(null)}
             />
           )}

@@ -5,6 +5,7 @@
  */
 import "../list.css";
 
+export { ConnectionsModel } from "../models/connections";
 export { SearchModel } from "../models/search";
 export { Header } from "./Header";
 export { ListOfConnections } from "./ListOfConnections";

@@ -7,11 +7,13 @@ import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
-import type { Connections } from "./connections";
 import { seenByLine, typingSentence } from "./group-chat";
 import { senderName } from "./groups";
+import type { LiveList } from "./live-list";
+import { whenListed } from "./live-list";
 import type { ChatMessage } from "./messages";
 import { firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
+import type { Opened } from "./opened";
 import type { Outbox } from "./outbox";
 import type { Page } from "./page";
 import type { Session } from "./session";
@@ -29,14 +31,18 @@ type Member = { id: string; username: string; online: boolean };
 export interface ChatContext {
   me: User;
   session: Session;
-  connections: Connections;
+  /** The list's model once its chunk is here: what the chat tells it waits for it, or is not needed. */
+  connections: LiveList;
   outbox: Outbox;
   page: Page;
 }
 
-/** One open conversation: its history, live messages, unsent messages, typing and read receipts. */
+/**
+ * One open conversation: its history, live messages, unsent messages, typing and read receipts.
+ * `opened` says what the conversation is (the contact, or the group), from the list or on its own.
+ */
 export const ChatModel = createModel(
-  (conversationId: string, { me, session, connections, outbox, page }: ChatContext) => {
+  (conversationId: string, { me, session, connections, outbox, page }: ChatContext, opened: Opened) => {
     /** Messages the server stored, by seq. */
     const stored = signal<ChatMessage[]>([]);
     // What was left unsent here, by an earlier visit or before switching chats, shows as sending.
@@ -67,18 +73,15 @@ export const ChatModel = createModel(
     /** The latest message from the other person, for screen readers (one polite announcement each). */
     const announcement = signal("");
     /** Unread when the chat opened: the "New messages" divider goes before the first of them. */
-    const unreadAtOpen =
-      connections.byConversation.peek().get(conversationId)?.unread ??
-      connections.groups.byId.peek().get(conversationId)?.unread ??
-      0;
+    const unreadAtOpen = opened.connection.peek()?.unread ?? opened.group.peek()?.unread ?? 0;
     const firstUnreadId = signal<string | null>(null);
     /** The server ended the conversation: nothing of it is kept, and nothing more can be sent. */
     const ended = signal(false);
     const draft = signal("");
 
-    const connection = computed(() => connections.byConversation.value.get(conversationId) ?? null);
+    const connection = opened.connection;
     /** The group, as the list knows it; null for a one-to-one chat. */
-    const group = computed(() => connections.groups.byId.value.get(conversationId) ?? null);
+    const group = opened.group;
     /** The group's name and admins as its room last said (hello, then `members` frames). */
     const roomGroup = signal<{ name: string; admins: string[] } | null>(null);
     const groupName = computed(() => roomGroup.value?.name ?? group.value?.name ?? "");
@@ -109,7 +112,9 @@ export const ChatModel = createModel(
     /** The person asked, and sent as many messages as a request allows until it is accepted. */
     const requestFull = computed(() => sentInRequest.value >= WIRE_LIMITS.messagesBeforeAccept);
     /** Presence is known while either socket is up; else the last word may be stale. */
-    const presenceKnown = computed(() => socketState.value === "open" || connections.presenceKnown.value);
+    const presenceKnown = computed(
+      () => socketState.value === "open" || (connections.value?.presenceKnown.value ?? false),
+    );
     /** Global presence (hub), or in this room right now. */
     const otherOnline = computed(() => {
       if (request.value !== null) return false;
@@ -148,7 +153,7 @@ export const ChatModel = createModel(
       if (!page.visible.value || seen <= readSent || !room) return;
       readSent = seen;
       room.read(seen);
-      connections.markRead(conversationId);
+      connections.peek()?.markRead(conversationId);
     };
 
     const onFrame = (frame: ServerMessage) => {
@@ -170,7 +175,7 @@ export const ChatModel = createModel(
         case "message": {
           const before = stored.peek();
           stored.value = mergeMessages(before, [frame.message]);
-          connections.notePreview(frame.message);
+          connections.peek()?.notePreview(frame.message);
           const { senderId, body, deleted } = frame.message;
           if (stored.peek() !== before && senderId !== me.id && !deleted) {
             const name = connection.peek()?.user.username ?? nameOf(senderId);
@@ -180,7 +185,7 @@ export const ChatModel = createModel(
         }
         case "deleted":
           stored.value = markDeleted(stored.value, frame.seq);
-          connections.noteDeleted(conversationId, frame.seq);
+          connections.peek()?.noteDeleted(conversationId, frame.seq);
           return;
         case "ack": {
           // Shown as stored at once; the server's own copy (its time) follows in a "message" frame.
@@ -218,7 +223,7 @@ export const ChatModel = createModel(
 
     const showTyping = (userId: string, on: boolean) => {
       typers.note(userId, on);
-      connections.typing.note(conversationId, on);
+      connections.peek()?.typing.note(conversationId, on);
     };
 
     const stopTyping = () => {
@@ -265,7 +270,7 @@ export const ChatModel = createModel(
         },
         onEnded: (ending) => {
           if (ending.kind === "replaced") {
-            connections.replaced.value = true;
+            page.replaced.value = true;
             return;
           }
           if (ending.kind !== "conversation") return session.ended(ending);
@@ -273,14 +278,18 @@ export const ChatModel = createModel(
           stored.value = [];
           outbox.drop(conversationId);
           // Removed from a group, or left it in another tab: back to the list, which says so.
-          if (group.peek()) connections.groups.gone(conversationId, ending.reason === "left" ? "left" : "removed");
+          if (!group.peek()) return;
+          const reason = ending.reason === "left" ? "left" : "removed";
+          const list = connections.peek();
+          if (list) list.groups.gone(conversationId, reason);
+          else void whenListed(connections).then((arrived) => arrived.groups.gone(conversationId, reason));
         },
       });
       room = current;
       return () => {
         stopTyping();
         typers.clear();
-        connections.typing.note(conversationId, false);
+        connections.peek()?.typing.note(conversationId, false);
         current.close();
         room = null;
       };
@@ -289,6 +298,12 @@ export const ChatModel = createModel(
     // Read receipts wait until the tab is visible again.
     effect(() => {
       if (page.visible.value) untracked(flushRead);
+    });
+
+    // A list that loads after the chat (a direct link) may count what was read here as unread.
+    effect(() => {
+      const list = connections.value;
+      if (list?.loaded.value && readSent > 0) untracked(() => list.markRead(conversationId));
     });
 
     void loadLatest();

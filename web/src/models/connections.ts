@@ -1,15 +1,16 @@
 import { computed, createModel, effect, signal } from "@preact/signals";
 import type { Connection, Message } from "../../../protocol/api";
-import type { ConnectionRemovalReason, HubMessage } from "../../../protocol/wire";
+import type { HubMessage } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { HubConnection } from "../net/hub";
 import type { SocketState } from "../net/socket";
+import type { Departure } from "./departure";
 import { GroupList } from "./group-list";
 import { mergeByActivity } from "./groups";
 import type { Notifications } from "./notifications";
 import type { Page } from "./page";
-import { conversationPath, navigate, route } from "./route";
+import { conversationPath, navigate, openConversationId } from "./route";
 import type { Session } from "./session";
 import { TypingTracker } from "./typing";
 
@@ -21,26 +22,6 @@ const SESSION_CHECK_MS = 10_000;
  * list that still counts otherwise is fetched again.
  */
 const REQUESTS_SETTLE_MS = 500;
-
-/** The open conversation, from the address bar. */
-export const openConversationId = computed(() => (route.value.name === "home" ? route.value.conversationId : null));
-
-/** A conversation that ended while this screen was open, kept (with no content) to say so. */
-export interface Departure {
-  conversationId: string;
-  /** The other person's name, as the list knew it. */
-  username: string;
-  reason: ConnectionRemovalReason;
-}
-
-/** What the person reads about a departure. */
-export function departureNotice(departure: Departure): string {
-  return departure.reason === "account-ended"
-    ? `${departure.username}'s account ended; your conversation with them was deleted.`
-    : CONVERSATION_DELETED;
-}
-
-export const CONVERSATION_DELETED = "This conversation was deleted.";
 
 /** A message request the person was sent and has not answered: listed apart, under "Requests". */
 export function isIncomingRequest(connection: Connection): boolean {
@@ -65,8 +46,6 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
   const hubState = signal<SocketState>("connecting");
   /** Conversations that ended while the screen was open, until the person dismisses the notice. */
   const departures = signal<Departure[]>([]);
-  /** A newer tab of this person took this tab's place (4004): nothing here is live any more. */
-  const replaced = signal(false);
   /** Conversations the person is deleting or blocking right now: their ending is no news. */
   const leaving = new Set<string>();
   /** Conversations in which the other person is typing, for the list. */
@@ -210,7 +189,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
         api.connections().catch(() => undefined);
       },
       onEnded: (ending) => {
-        if (ending.kind === "replaced") replaced.value = true;
+        if (ending.kind === "replaced") page.replaced.value = true;
         else session.ended(ending);
       },
     });
@@ -254,7 +233,7 @@ export const ConnectionsModel = createModel((session: Session, notifications: No
     groups,
     entries,
     departures,
-    replaced,
+    replaced: page.replaced,
     typing,
     presenceKnown,
     loaded,

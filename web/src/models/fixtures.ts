@@ -8,6 +8,7 @@ import type { ChatContext } from "./chat";
 import { ChatModel } from "./chat";
 import type { Connections } from "./connections";
 import type { Notifications } from "./notifications";
+import { OpenedConversationModel } from "./opened";
 import type { Outbox, OutgoingMessage } from "./outbox";
 import type { StorageLike } from "./outbox-store";
 import type { Page } from "./page";
@@ -77,14 +78,25 @@ export function useFakeBrowser(): void {
 
 /**
  * Ann's chat in `conversationId` once its first page of `history` has loaded; the room socket is
- * returned unanswered. `connections` replaces parts of the list's state (by default a list with no
- * conversations and no groups); the outbox keeps what is sent in `unsent`.
+ * returned unanswered. `connections` replaces parts of the loaded list's state (by default a list
+ * with no conversations and no groups), or is null for a direct link whose list has not come yet:
+ * then `live` is where it comes. The outbox keeps what is sent in `unsent`.
  */
 export async function openChat(
   conversationId: string,
-  { history, hasMore = false, connections = {} }: { history: Message[]; hasMore?: boolean; connections?: object },
+  {
+    history,
+    hasMore = false,
+    connections = {},
+    api = () => Response.json({ messages: history, hasMore }),
+  }: {
+    history: Message[];
+    hasMore?: boolean;
+    connections?: object | null;
+    api?: (path: string) => Response;
+  },
 ) {
-  vi.stubGlobal("fetch", async () => Response.json({ messages: history, hasMore }));
+  vi.stubGlobal("fetch", async (path: string) => api(path));
   const unsent: Signal<readonly OutgoingMessage[]> = signal([]);
   const outbox = {
     pending: () => unsent,
@@ -94,28 +106,40 @@ export async function openChat(
     },
     drop: vi.fn(),
   } as unknown as Outbox;
+  const live = signal<Connections | null>(connections && listStandIn(connections));
   const context: ChatContext = {
     me,
     session: { ended: vi.fn() } as unknown as Session,
-    connections: {
-      byConversation: signal(new Map()),
-      groups: { byId: signal(new Map()) },
-      presenceKnown: signal(true),
-      typing: new TypingTracker(),
-      replaced: signal(false),
-      notePreview: vi.fn(),
-      noteDeleted: vi.fn(),
-      markRead: vi.fn(),
-      ...connections,
-    } as unknown as Connections,
+    connections: live,
     outbox,
-    page: { visible: signal(true) } as unknown as Page,
+    page: { visible: signal(true), replaced: signal(false) } as unknown as Page,
   };
-  const chat = new ChatModel(conversationId, context);
-  disposers.push(() => chat[Symbol.dispose]());
+  const opened = new OpenedConversationModel(conversationId, live);
+  // As ChatWindow does: the chat opens once it is known what the conversation is.
+  await vi.waitFor(() => expect(opened.known.value).toBe(true));
+  const chat = new ChatModel(conversationId, context, opened);
+  disposers.push(
+    () => chat[Symbol.dispose](),
+    () => opened[Symbol.dispose](),
+  );
   await vi.waitFor(() => expect(chat.historyState.value).toBe("ready"));
   const room = socketsTo(`/api/conversations/${conversationId}/ws`)[0]!;
-  return { chat, room };
+  return { chat, room, live, context };
+}
+
+/** The loaded list's state, as much of it as a chat reads, with `parts` in place of the defaults. */
+export function listStandIn(parts: object): Connections {
+  return {
+    loaded: signal(true),
+    byConversation: signal(new Map()),
+    groups: { byId: signal(new Map()) },
+    presenceKnown: signal(true),
+    typing: new TypingTracker(),
+    notePreview: vi.fn(),
+    noteDeleted: vi.fn(),
+    markRead: vi.fn(),
+    ...parts,
+  } as unknown as Connections;
 }
 
 /**
@@ -140,7 +164,8 @@ export async function openList({
   vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
   vi.stubGlobal("fetch", async (path: string, init: RequestInit) => api(path, init));
   // These modules read the address bar when they load: after the fakes are in place.
-  const { ConnectionsModel, departureNotice } = await import("./connections");
+  const { ConnectionsModel } = await import("./connections");
+  const { departureNotice } = await import("./departure");
   const { route } = await import("./route");
   const session = { user: signal(user), ended: vi.fn(), end: vi.fn() } as unknown as Session;
   const show = vi.fn();

@@ -2,7 +2,7 @@ import type { ReadonlySignal, Signal } from "@preact/signals";
 import { createModel, effect, signal, untracked } from "@preact/signals";
 import type { RoomConnection } from "../net/room";
 import type { SessionEnding } from "../net/socket";
-import type { Connections } from "./connections";
+import type { KnownConversations } from "./live-list";
 import type { OutboxStore, PendingMessage } from "./outbox-store";
 
 /** Background sockets at once; other conversations wait for one to finish. */
@@ -60,7 +60,6 @@ export interface ConversationOutbox {
 }
 
 /** What the outbox needs from the list: whether a conversation (one-to-one or a group) still exists. */
-type KnownConversations = Pick<Connections, "loaded" | "loadError" | "conversationIds">;
 
 function outgoing(message: PendingMessage): OutgoingMessage {
   return message.error === undefined

@@ -1,8 +1,11 @@
 import { createModel, effect, signal } from "@preact/signals";
 
-/** Whether the person can see the tab: reads are sent and notifications held back only then. */
+/** The tab itself: whether the person can see it, and whether another tab took its place. */
 export const PageModel = createModel(() => {
+  /** Reads are sent and notifications held back only while the person can see the tab. */
   const visible = signal(document.visibilityState === "visible");
+  /** A newer tab of this person took this tab's place (4004): nothing here is live any more. */
+  const replaced = signal(false);
 
   effect(() => {
     const onChange = () => {
@@ -12,7 +15,7 @@ export const PageModel = createModel(() => {
     return () => document.removeEventListener("visibilitychange", onChange);
   });
 
-  return { visible };
+  return { visible, replaced };
 });
 
 export type Page = InstanceType<typeof PageModel>;

@@ -20,6 +20,9 @@ const path = signal(location.pathname, {
 /** The screen the address bar names; the SPA fallback serves every path. */
 export const route = computed<Route>(() => parse(path.value));
 
+/** The open conversation, from the address bar. */
+export const openConversationId = computed(() => (route.value.name === "home" ? route.value.conversationId : null));
+
 /** Each entry remembers where it came from, so "back" can return instead of stacking up. */
 type EntryState = { from?: string } | null;
 

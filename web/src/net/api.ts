@@ -49,6 +49,11 @@ async function toError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, body?.error?.message ?? fallback);
 }
 
+/** GET /api/conversations/:id: a one-to-one conversation, or a group. */
+export type ConversationAnswer =
+  | { connection: Connection; group?: undefined }
+  | { group: Group; connection?: undefined };
+
 /** Someone the person blocked, as GET /api/blocks lists them. */
 export interface BlockedPerson {
   id: string;
@@ -89,6 +94,9 @@ export const api = {
   acceptInvite: (token: string) =>
     request<{ connection: Connection }>("POST", `/api/invites/${encodeURIComponent(token)}/accept`),
   groups: () => request<{ groups: Group[] }>("GET", "/api/groups"),
+  /** One conversation of the person's, as the lists give it: a direct link needs no more. */
+  conversation: (conversationId: string) =>
+    request<ConversationAnswer>("GET", `/api/conversations/${encodeURIComponent(conversationId)}`),
   messages: (conversationId: string, before: number | null, limit: number) => {
     const query = new URLSearchParams({ limit: String(limit) });
     if (before !== null) query.set("before", String(before));
