@@ -2,8 +2,16 @@ import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { ConversationActivity } from "../durable-objects/user-hub";
 import type { Connection } from "../protocol/api";
 import { log } from "../server/log";
+import type { Cache } from "../server/ports/cache";
 import type { ConnectionRecord, Store } from "../server/ports/store";
-import type { Presence } from "../server/presence";
+import { type Presence, readPresence } from "../server/presence";
+import { storeUnavailable } from "./lib/errors";
+
+/** A connection as its viewer sees it, beside the record it was built from. */
+export interface ConnectionEntry {
+  record: ConnectionRecord;
+  connection: Connection;
+}
 
 /**
  * A connection as `viewerId` sees it. Presence is for accepted contacts only: while a request is
@@ -26,6 +34,33 @@ export function toConnection(
     lastMessage: activity?.lastMessage ?? null,
     unread: activity?.unread ?? 0,
   };
+}
+
+/**
+ * `viewerId`'s connections as their list shows them, in the Store's order, or only the one of
+ * `conversationId` (none when it is not theirs): presence read once for the accepted contacts,
+ * last message and unread from the viewer's hub.
+ */
+export async function readConnections(
+  env: Env,
+  store: Store,
+  cache: Cache,
+  viewerId: string,
+  conversationId?: string,
+): Promise<ConnectionEntry[]> {
+  const [listed, activity] = await Promise.all([store.listConnections(viewerId), hubFor(env, viewerId).summaries()]);
+  if (!listed.ok) throw storeUnavailable();
+  const records =
+    conversationId === undefined
+      ? listed.value
+      : listed.value.filter((record) => record.conversationId === conversationId);
+  const accepted = records.filter((record) => record.status === "accepted").map((record) => record.userId);
+  const presence = await readPresence(cache, accepted);
+  const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
+  return records.map((record) => ({
+    record,
+    connection: toConnection(viewerId, record, presence.get(record.userId), byConversation.get(record.conversationId)),
+  }));
 }
 
 /** The same connection from the other side: `viewer` is the other person now. */

@@ -51,6 +51,18 @@ export function toGroup(viewerId: string, record: GroupRecord, activity?: GroupA
   };
 }
 
+/** The group in `viewerId`'s view, with their hub's activity; a line just written is the newest. */
+export async function viewGroupAs(
+  env: Env,
+  viewerId: string,
+  record: GroupRecord,
+  newest: GroupActivity["lastMessage"],
+): Promise<Group> {
+  const activity = (await hubFor(env, viewerId).summaries()).find((entry) => entry.conversationId === record.id);
+  const lastMessage = newest ?? activity?.lastMessage ?? null;
+  return toGroup(viewerId, record, { unread: 0, ...activity, lastMessage });
+}
+
 function toGroupView(viewerId: string, record: GroupRecord): GroupView {
   return {
     id: record.id,

@@ -7,7 +7,7 @@ import type { ConnectionRecord } from "../../server/ports/store";
 import { readPresence } from "../../server/presence";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
-import { announceRequests, endConversation, seenByOther, toConnection } from "../contacts";
+import { announceRequests, endConversation, readConnections, seenByOther, toConnection } from "../contacts";
 import type { AppEnv, SignedInContext } from "../context";
 import { directConversationId } from "../lib/conversation-id";
 import { badRequest, notFound, storeUnavailable } from "../lib/errors";
@@ -30,21 +30,9 @@ export const connectionRoutes = new Hono<AppEnv>()
     return c.json({ connection }, created ? 201 : 200);
   })
   .get("/", async (c) => {
-    const me = c.var.user;
-    const [listed, activity] = await Promise.all([
-      c.var.store.listConnections(me.id),
-      hubFor(c.env, me.id).summaries(),
-    ]);
-    if (!listed.ok) throw storeUnavailable();
-    const records = listed.value;
-    const accepted = records.filter((record) => record.status === "accepted").map((record) => record.userId);
-    const presence = await readPresence(c.var.cache, accepted);
-    const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
-    const connections = records
-      .map((record) =>
-        toConnection(me.id, record, presence.get(record.userId), byConversation.get(record.conversationId)),
-      )
-      .map((connection, index) => ({ connection, at: lastActivityAt(connection, records[index]!) }))
+    const entries = await readConnections(c.env, c.var.store, c.var.cache, c.var.user.id);
+    const connections = entries
+      .map(({ record, connection }) => ({ connection, at: lastActivityAt(connection, record) }))
       .sort((a, b) => b.at - a.at)
       .map((entry) => entry.connection);
     return c.json({ connections });

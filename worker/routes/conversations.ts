@@ -2,11 +2,13 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { roomFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
-import { HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
+import { type Connection, type Group, HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
 import type { OpenedConversation } from "../../server/ports/store";
 import { requireUser, socketOwner } from "../auth/session";
+import { readConnections } from "../contacts";
 import type { AppEnv, SignedInContext } from "../context";
-import { notFound } from "../lib/errors";
+import { readGroupAs, viewGroupAs } from "../groups";
+import { notFound, storeUnavailable } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
 
@@ -26,6 +28,25 @@ const HistoryQuery = v.object({
 
 export const conversationRoutes = new Hono<AppEnv>()
   .use(requireUser)
+  /**
+   * One conversation as the user's lists show it, so a direct link need not wait for both lists.
+   * Unlike history and sockets, this needs the Store's word: there is no room to fall back on.
+   */
+  .get("/:id", async (c) => {
+    const me = c.var.user;
+    const opened = await c.var.store.openConversation(me.id, c.req.param("id"));
+    if (!opened.ok && opened.reason === "unavailable") throw storeUnavailable();
+    if (!opened.ok) throw notFoundConversation();
+    const { id, group } = opened.value;
+    if (group) {
+      const record = await readGroupAs(c.var.store, id, me.id);
+      return c.json<{ group: Group }>({ group: await viewGroupAs(c.env, me.id, record, null) });
+    }
+    const [entry] = await readConnections(c.env, c.var.store, c.var.cache, me.id, id);
+    // Closed between the two reads: gone for this user as well.
+    if (!entry) throw notFoundConversation();
+    return c.json<{ connection: Connection }>({ connection: entry.connection });
+  })
   .get("/:id/messages", validate("query", HistoryQuery), async (c) => {
     const conversation = await openConversation(c, c.req.param("id"));
     const { before, limit } = c.req.valid("query");

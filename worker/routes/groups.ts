@@ -4,7 +4,6 @@ import * as v from "valibot";
 import { hubFor } from "../../durable-objects/addresses";
 import { GROUP_LIMITS, type Group } from "../../protocol/api";
 import { readableText } from "../../protocol/wire";
-import type { GroupRecord } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import type { AppEnv, SignedInContext, SignedInEnv } from "../context";
@@ -17,6 +16,7 @@ import {
   notAContact,
   readGroupAs,
   toGroup,
+  viewGroupAs,
 } from "../groups";
 import { badRequest, storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
@@ -77,7 +77,7 @@ export const groupRoutes = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const record = await readGroupAs(c.var.store, c.req.param("id"), c.var.user.id);
-    return c.json({ group: await viewOf(c, record, null) });
+    return c.json({ group: await viewGroupAs(c.env, c.var.user.id, record, null) });
   })
   .patch("/:id", validate("json", RenameBody), countChange, async (c) => {
     return answer(c, await change(c, { kind: "rename", name: c.req.valid("json").name }));
@@ -109,12 +109,5 @@ function change(c: SignedInContext, groupChange: GroupChange): Promise<Changed> 
 async function answer(c: SignedInContext, changed: Changed) {
   // Only leaving can delete a group, and leaving answers 204 before this.
   if (!changed) return c.body(null, 204);
-  return c.json({ group: await viewOf(c, changed.record, changed.message) });
-}
-
-/** The group in the signed-in user's view, with their hub's activity; a line just written is the newest. */
-async function viewOf(c: SignedInContext, record: GroupRecord, newest: GroupActivity["lastMessage"]): Promise<Group> {
-  const activity = (await hubFor(c.env, c.var.user.id).summaries()).find((entry) => entry.conversationId === record.id);
-  const lastMessage = newest ?? activity?.lastMessage ?? null;
-  return toGroup(c.var.user.id, record, { unread: 0, ...activity, lastMessage });
+  return c.json({ group: await viewGroupAs(c.env, c.var.user.id, changed.record, changed.message) });
 }
