@@ -296,6 +296,43 @@ describe("two people chatting in the browser", () => {
     await screenshot(alice.page, "chat-history-top");
   });
 
+  it("paints a direct link's chat from that conversation alone, and asks for the list only after", async () => {
+    const page = await alice.context.newPage();
+    // When the chat's title first shows, on the page's own clock (the same as its resource timings).
+    await page.addInitScript((name) => {
+      const watch = new MutationObserver(() => {
+        const title = document.querySelector(".chat__title");
+        if (title?.textContent !== name) return;
+        Object.assign(window, { chatPaintedAt: performance.now() });
+        watch.disconnect();
+      });
+      watch.observe(document, { childList: true, subtree: true, characterData: true });
+    }, bob.name);
+    await page.goto(`/c/${encodeURIComponent(conversationId)}`);
+    await chatTitle(page, bob.name).waitFor();
+    await message(page, "bulk message 60").waitFor();
+    // The list fills in its place a moment later, and is live.
+    await page.locator(".pane--list").getByText(bob.name).waitFor();
+    const timing = await page.evaluate(() => {
+      const started = (path: string) =>
+        performance
+          .getEntriesByType("resource")
+          .filter((entry) => new URL(entry.name).pathname === path)
+          .map((entry) => entry.startTime);
+      return {
+        paintedAt: (window as unknown as { chatPaintedAt: number }).chatPaintedAt,
+        conversation: started(`/api/conversations/${location.pathname.slice(3)}`),
+        connections: started("/api/connections"),
+        groups: started("/api/groups"),
+      };
+    });
+    expect(timing.conversation).toHaveLength(1);
+    expect(timing.conversation[0]).toBeLessThan(timing.paintedAt);
+    expect(timing.connections.length).toBeGreaterThan(0);
+    expect(Math.min(...timing.connections, ...timing.groups)).toBeGreaterThan(timing.paintedAt);
+    await page.close();
+  });
+
   it("has no serious accessibility violations on the chat and login screens", async () => {
     await expect(seriousViolations(alice.page)).resolves.toEqual([]);
 
