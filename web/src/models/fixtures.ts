@@ -131,6 +131,7 @@ export async function openChat(
 export function listStandIn(parts: object): Connections {
   return {
     loaded: signal(true),
+    loadError: signal(null),
     byConversation: signal(new Map()),
     groups: { byId: signal(new Map()) },
     presenceKnown: signal(true),

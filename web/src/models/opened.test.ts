@@ -79,6 +79,14 @@ describe("a chat opened by a direct link, before the list has come", () => {
     opened[Symbol.dispose]();
   });
 
+  it("keeps the server's word while the list could not be loaded (an outage is not a missing conversation)", async () => {
+    vi.stubGlobal("fetch", async () => Response.json({ connection: bob }));
+    const failed = listStandIn({ loadError: signal("The server answered 503. Please try again.") });
+    const opened = new OpenedConversationModel("c1", signal(failed));
+    await vi.waitFor(() => expect(opened.connection.value?.user.username).toBe("bob"));
+    opened[Symbol.dispose]();
+  });
+
   it("does not ask the server when the list has already loaded", async () => {
     const fetch = vi.fn();
     vi.stubGlobal("fetch", fetch);

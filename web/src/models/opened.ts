@@ -12,10 +12,10 @@ export const OpenedConversationModel = createModel((conversationId: string, list
   /** What the server said of this conversation alone; `{}` when it is not the person's. */
   const answered = signal<Partial<ConversationAnswer> | null>(null);
   const problem = signal<string | null>(null);
-  /** The list once loaded: from then on it alone says what the conversation is. */
+  /** The list once loaded: from then on it alone says what the conversation is (not while it failed to load). */
   const loadedList = computed(() => {
     const live = list.value;
-    return live?.loaded.value ? live : null;
+    return live?.loaded.value && live.loadError.value === null ? live : null;
   });
   const connection = computed(() => {
     const live = loadedList.value;
