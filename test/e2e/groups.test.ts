@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -140,6 +141,22 @@ describe("a group of three in the browser (issue 21)", () => {
 
     await send(bob.page, "Yes please");
     await message(ann.page, "Yes please").locator(".msg__sender", { hasText: bob.name }).waitFor({ timeout: LIVE_MS });
+  });
+
+  it("downloads the group's conversation: each message with its sender's name, each change as its sentence", async () => {
+    // In the group's members dialog: the bar keeps its room for the name on a phone.
+    await ann.page.getByRole("button", { name: "Members" }).click();
+    const dialog = ann.page.getByRole("dialog", { name: "Members" });
+    const [download] = await Promise.all([
+      ann.page.waitForEvent("download"),
+      dialog.getByRole("button", { name: "Download conversation" }).click(),
+    ]);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    const text = readFileSync((await download.path())!, "utf8");
+    expect(text).toContain(`${ann.name}: Pizza at noon, @${bob.name}?`);
+    expect(text).toContain(`${bob.name}: Yes please`);
+    expect(text).toContain(`] ${ann.name} created the group “${lunch}”`);
+    expect(text).not.toContain("system:");
   });
 
   it("says who is typing: two of them by name", async () => {

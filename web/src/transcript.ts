@@ -1,5 +1,6 @@
 import type { Message } from "../../protocol/api";
 import { HISTORY_PAGE_MAX } from "../../protocol/api";
+import { SYSTEM_SENDER_ID } from "../../protocol/wire";
 import { api } from "./net/api";
 
 /** Every stored message of a conversation, oldest first, paging back through the history API. */
@@ -22,8 +23,9 @@ export function transcriptText(messages: Message[], names: Record<string, string
     .map((message) => {
       const text = message.deleted ? "(message deleted)" : message.body;
       // A group's system line is a sentence of its own ("ann added bob").
-      if (message.system) return `[${message.sentAt}] ${text}`;
-      return `[${message.sentAt}] ${names[message.senderId] ?? message.senderId}: ${text}`;
+      if (message.system || message.senderId === SYSTEM_SENDER_ID) return `[${message.sentAt}] ${text}`;
+      // Only in a group can a sender be unknown: someone no longer in it.
+      return `[${message.sentAt}] ${names[message.senderId] ?? "someone who left"}: ${text}`;
     })
     .join("\n");
 }

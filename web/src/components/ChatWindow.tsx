@@ -13,10 +13,10 @@ import type { Opened } from "../models/opened";
 import { OpenedConversationModel } from "../models/opened";
 import { groupChat } from "../screens";
 import { Avatar } from "./Avatar";
-import { ChatBar, Notice } from "./ChatParts";
+import { ChatBar, DownloadButton, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
 import { ConnectionStatus } from "./ConnectionStatus";
-import { BlockIcon, DownloadIcon } from "./icons";
+import { BlockIcon } from "./icons";
 import { Lazy } from "./Lazy";
 import { ConfirmDialog } from "./LazyConfirmDialog";
 import { MessageList } from "./MessageList";
@@ -117,7 +117,6 @@ function OpenChat({ conversationId, context, opened }: OpenProps) {
   const typing = chat.otherTyping.value;
   const lastSeenAt = chat.connection.value?.lastSeenAt;
   const request = chat.request.value;
-  const [saving, setSaving] = useState(false);
   const [confirming, setConfirming] = useState<"block" | "delete" | null>(null);
   // Between strangers nothing about presence is known or shown: the status says what the chat is.
   const status = request ? "request" : typing ? "typing" : !known ? "unknown" : online ? "online" : "offline";
@@ -133,12 +132,6 @@ function OpenChat({ conversationId, context, opened }: OpenProps) {
   const leave = (action: (userId: string) => Promise<void>) => async () => {
     await action(userId);
     document.querySelector<HTMLElement>(".pane--list")?.focus();
-  };
-
-  const download = async () => {
-    setSaving(true);
-    await chat.download();
-    setSaving(false);
   };
 
   return (
@@ -158,16 +151,7 @@ function OpenChat({ conversationId, context, opened }: OpenProps) {
           </p>
         </div>
         <ConnectionStatus state={chat.socketState.value} class="chat__conn" />
-        <button
-          class="icon-button"
-          type="button"
-          aria-label="Download conversation"
-          title="Download conversation"
-          disabled={saving}
-          onClick={() => void download()}
-        >
-          <DownloadIcon />
-        </button>
+        <DownloadButton chat={chat} />
         <button
           class="icon-button icon-button--danger"
           type="button"

@@ -7,6 +7,7 @@ import { errorMessage } from "../errors";
 import type { Chat } from "../models/chat";
 import type { Connections } from "../models/connections";
 import { groupApi } from "../net/group-api";
+import { DownloadButton } from "./ChatParts";
 import { CloseActions, Dialog } from "./Dialog";
 
 type Person = { id: string; username: string };
@@ -261,6 +262,9 @@ export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: 
           add={(ids) => act("add", () => groupApi.addMembers(groupId, ids))}
         />
       )}
+      <p class="members__download">
+        <DownloadButton chat={chat} labelled />
+      </p>
       <CloseActions onClose={onClose} />
     </Dialog>
   );
