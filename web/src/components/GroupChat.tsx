@@ -4,6 +4,7 @@ import { errorMessage } from "../errors";
 import type { ChatContext } from "../models/chat";
 import { ChatModel } from "../models/chat";
 import { membersLine } from "../models/group-chat";
+import { GroupViewModel } from "../models/group-view";
 import { whenListed } from "../models/live-list";
 import type { Opened } from "../models/opened";
 import { groupApi } from "../net/group-api";
@@ -12,6 +13,7 @@ import { Avatar } from "./Avatar";
 import { ChatBar, Notice } from "./ChatParts";
 import { Composer } from "./Composer";
 import { ConnectionStatus } from "./ConnectionStatus";
+import { groupParts } from "./GroupMessages";
 import { BellIcon, Icon } from "./icons";
 import { Lazy } from "./Lazy";
 import { ConfirmDialog } from "./LazyConfirmDialog";
@@ -41,15 +43,16 @@ type Props = { conversationId: string; context: ChatContext; opened: Opened };
 /** An open group: its name, who is in it and online, typing in words, and the way to manage it. */
 export function GroupChat({ conversationId, context, opened }: Props) {
   const chat = useModel(() => new ChatModel(conversationId, context, opened));
+  const view = useModel(() => new GroupViewModel(chat, context.me));
   const { me, connections } = context;
   /** The list's model: on a direct link it comes a moment after the chat. */
   const list = connections.value;
   const group = chat.group.value;
-  const name = chat.groupName.value;
+  const name = view.groupName.value;
   const members = chat.members.value;
   const total = members.length || group?.members.length || 0;
   const online = members.filter((member) => member.online).length;
-  const typing = chat.typingText.value;
+  const typing = view.typingText.value;
   const muted = group?.muted ?? false;
   const [open, setOpen] = useState<"members" | "leave" | null>(null);
   const status = typing ?? (chat.presenceKnown.value ? membersLine(total, online) : `${total} members`);
@@ -130,6 +133,7 @@ export function GroupChat({ conversationId, context, opened }: Props) {
           {(dialogs) => (
             <dialogs.MembersDialog
               chat={chat}
+              view={view}
               groupId={conversationId}
               me={me.id}
               groups={list.groups}
@@ -139,7 +143,7 @@ export function GroupChat({ conversationId, context, opened }: Props) {
           )}
         </Lazy>
       )}
-      <MessageList chat={chat} me={me.id} />
+      <MessageList chat={chat} me={me.id} group={groupParts(chat, view, me.username)} />
       <Composer chat={chat} other={name} />
     </div>
   );

@@ -6,6 +6,7 @@ import { GROUP_LIMITS } from "../../../protocol/api";
 import { errorMessage } from "../errors";
 import type { Chat } from "../models/chat";
 import type { Connections } from "../models/connections";
+import type { GroupView } from "../models/group-view";
 import { groupApi } from "../net/group-api";
 import { DownloadButton } from "./ChatParts";
 import { CloseActions, Dialog } from "./Dialog";
@@ -160,6 +161,7 @@ export function NewGroupDialog({ contacts, onCreated, onClose }: NewGroupProps) 
 
 type MembersProps = {
   chat: Chat;
+  view: GroupView;
   groupId: string;
   me: string;
   groups: Connections["groups"];
@@ -169,10 +171,10 @@ type MembersProps = {
 };
 
 /** Who is in the group, online or not, and its admins; admins add, remove, promote and rename. */
-export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: MembersProps) {
+export function MembersDialog({ chat, view, groupId, me, groups, contacts, onClose }: MembersProps) {
   const members = chat.members.value;
-  const admins = chat.admins.value;
-  const isAdmin = chat.isAdmin.value;
+  const admins = view.admins.value;
+  const isAdmin = view.isAdmin.value;
   const createdBy = chat.group.value?.createdBy;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -200,7 +202,7 @@ export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: 
   return (
     <Dialog title="Members" describedBy="members-count" onClose={onClose}>
       <p id="members-count" class="group-form__text">
-        {members.length} in <bdi>{chat.groupName.value}</bdi>, {online} online.
+        {members.length} in <bdi>{view.groupName.value}</bdi>, {online} online.
       </p>
       {error && (
         <p class="form__error" role="alert">
@@ -208,7 +210,7 @@ export function MembersDialog({ chat, groupId, me, groups, contacts, onClose }: 
         </p>
       )}
       {isAdmin && (
-        <Rename current={chat.groupName.value} rename={(name) => act("rename", () => groupApi.rename(groupId, name))} />
+        <Rename current={view.groupName.value} rename={(name) => act("rename", () => groupApi.rename(groupId, name))} />
       )}
       <ul class="people members">
         {sorted.map((member) => {

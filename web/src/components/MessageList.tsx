@@ -1,10 +1,9 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
 import { formatDay, formatTime } from "../format";
 import { splitLinks } from "../links";
 import type { Chat } from "../models/chat";
-import { seenByText, splitMentions } from "../models/group-chat";
 import type { ChatMessage } from "../models/messages";
 import { dayKey } from "../models/messages";
 
@@ -17,8 +16,19 @@ const GROUP_MS = 5 * 60_000;
 
 type View = { firstId?: string; lastId?: string; height: number; top: number; pinned: boolean };
 
+/**
+ * What a group adds to the list, made by its own chunk (GroupMessages.tsx): the group's name, a
+ * sender's name over a run of their messages, `@mentions` marked, and "Seen by".
+ */
+export interface GroupParts {
+  name: string;
+  sender(senderId: string): string;
+  text(text: string): ComponentChildren;
+  seenBy: { messageId: string; item: JSX.Element } | null;
+}
+
 /** The history with day separators; scrolls up through older pages, reports what is seen. */
-export function MessageList({ chat, me }: { chat: Chat; me: string }) {
+export function MessageList({ chat, me, group }: { chat: Chat; me: string; group?: GroupParts }) {
   const scroller = useRef<HTMLDivElement>(null);
   const view = useRef<View>({ height: 0, top: 0, pinned: true });
   /** Pixels below the view: how far the latest message is. */
@@ -109,8 +119,8 @@ export function MessageList({ chat, me }: { chat: Chat; me: string }) {
         aria-live="off"
         aria-label="Messages"
       >
-        <HistoryTop chat={chat} />
-        <ol class="messages__list">{renderItems(messages, me, chat)}</ol>
+        <HistoryTop chat={chat} group={group} />
+        <ol class="messages__list">{renderItems(messages, me, chat, group)}</ol>
       </div>
       <p class="sr-only" aria-live="polite">
         {chat.announcement.value}
@@ -154,7 +164,7 @@ function useReadTracking(scroller: { current: HTMLDivElement | null }, chat: Cha
   }, [messages]);
 }
 
-function HistoryTop({ chat }: { chat: Chat }) {
+function HistoryTop({ chat, group }: { chat: Chat; group: GroupParts | undefined }) {
   if (chat.historyState.value === "loading")
     return (
       <p class="messages__note" role="status">
@@ -178,10 +188,10 @@ function HistoryTop({ chat }: { chat: Chat }) {
       </p>
     );
   }
-  if (chat.group.value) {
+  if (group) {
     return (
       <p class="messages__note messages__note--start">
-        This is the beginning of your history in <bdi>{chat.groupName.value}</bdi>.
+        This is the beginning of your history in <bdi>{group.name}</bdi>.
       </p>
     );
   }
@@ -189,14 +199,10 @@ function HistoryTop({ chat }: { chat: Chat }) {
   return <p class="messages__note messages__note--start">This is the beginning of your conversation with {name}.</p>;
 }
 
-function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Element[] {
+function renderItems(messages: ChatMessage[], me: string, chat: Chat, group: GroupParts | undefined): JSX.Element[] {
   const items: JSX.Element[] = [];
   const readBy = chat.readByOthers.value;
   const unreadFrom = chat.firstUnreadId.value;
-  const inGroup = chat.group.value !== null;
-  const members = chat.members.value;
-  const names = new Set(members.map((member) => member.username));
-  const seen = chat.seenBy.value;
   let previous: ChatMessage | undefined;
   for (const message of messages) {
     const day = dayKey(message.sentAt);
@@ -239,33 +245,14 @@ function renderItems(messages: ChatMessage[], me: string, chat: Chat): JSX.Eleme
         continued={continued}
         readBy={readBy}
         chat={chat}
-        sender={inGroup && !continued && message.senderId !== me ? nameOf(members, message.senderId) : null}
-        names={inGroup ? names : null}
+        sender={group && !continued && message.senderId !== me ? group.sender(message.senderId) : null}
+        text={group?.text ?? null}
       />,
     );
-    if (seen?.messageId === message.id)
-      items.push(<SeenBy key="seen-by" names={seen.readers.map((r) => r.username)} />);
+    if (group?.seenBy?.messageId === message.id) items.push(group.seenBy.item);
     previous = message;
   }
   return items;
-}
-
-function nameOf(members: readonly { id: string; username: string }[], id: string): string {
-  return members.find((member) => member.id === id)?.username ?? "someone who left";
-}
-
-/** "Seen by 3" under the person's latest message someone read; the names on hover and on focus. */
-function SeenBy({ names }: { names: string[] }) {
-  const all = `Seen by ${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0]}`;
-  return (
-    <li class="seen-by">
-      {/* Focusable, so a keyboard reaches the names the pointer gets from the title. */}
-      <span class="seen-by__text" tabIndex={0} title={all}>
-        <span aria-hidden="true">{seenByText(names)}</span>
-        <span class="sr-only">{all}</span>
-      </span>
-    </li>
-  );
 }
 
 type ItemProps = {
@@ -275,12 +262,12 @@ type ItemProps = {
   readBy: number;
   chat: Chat;
   /** In a group, the name over the first of a run of someone else's messages. */
-  sender?: string | null;
-  /** In a group, the members' names: `@name` stands out. */
-  names?: ReadonlySet<string> | null;
+  sender: string | null;
+  /** In a group, the text with `@name` marked. */
+  text: GroupParts["text"] | null;
 };
 
-function MessageItem({ message, mine, continued, readBy, chat, sender, names }: ItemProps) {
+function MessageItem({ message, mine, continued, readBy, chat, sender, text }: ItemProps) {
   const classes = ["msg", mine ? "msg--mine" : "msg--theirs", `msg--${message.status}`];
   if (continued) classes.push("msg--continued");
   return (
@@ -291,7 +278,7 @@ function MessageItem({ message, mine, continued, readBy, chat, sender, names }: 
           <p class="msg__body msg__body--deleted">message deleted</p>
         ) : (
           <p class="msg__body" dir="auto">
-            <MessageText body={message.body} names={names ?? null} myName={chat.myName.value} />
+            <MessageText body={message.body} text={text} />
           </p>
         )}
         <span class="msg__meta">
@@ -318,10 +305,10 @@ function MessageItem({ message, mine, continued, readBy, chat, sender, names }: 
 }
 
 /**
- * The text as text nodes, with web addresses as links that open a new tab (never HTML), and in a
- * group `@name` of a member marked (the person's own name more so).
+ * The text as text nodes, with web addresses as links that open a new tab (never HTML); in a
+ * group the rest goes through `text` (its `@mentions` marked).
  */
-function MessageText({ body, names, myName }: { body: string; names: ReadonlySet<string> | null; myName: string }) {
+function MessageText({ body, text }: { body: string; text: GroupParts["text"] | null }) {
   return (
     <>
       {splitLinks(body).map((part, index) =>
@@ -329,16 +316,8 @@ function MessageText({ body, names, myName }: { body: string; names: ReadonlySet
           <a key={index} href={part.href} rel="noopener noreferrer" target="_blank">
             {part.text}
           </a>
-        ) : names ? (
-          splitMentions(part.text, names).map((piece, at) =>
-            piece.mention ? (
-              <mark key={`${index}-${at}`} class={piece.mention === myName ? "mention mention--me" : "mention"}>
-                {piece.text}
-              </mark>
-            ) : (
-              piece.text
-            ),
-          )
+        ) : text ? (
+          text(part.text)
         ) : (
           part.text
         ),

@@ -7,8 +7,6 @@ import { errorMessage } from "../errors";
 import { api } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
-import { seenByLine, typingSentence } from "./group-chat";
-import { senderName } from "./groups";
 import type { LiveList } from "./live-list";
 import { whenListed } from "./live-list";
 import type { ChatMessage } from "./messages";
@@ -84,23 +82,6 @@ export const ChatModel = createModel(
     const group = opened.group;
     /** The group's name and admins as its room last said (hello, then `members` frames). */
     const roomGroup = signal<{ name: string; admins: string[] } | null>(null);
-    const groupName = computed(() => roomGroup.value?.name ?? group.value?.name ?? "");
-    const admins = computed(
-      () =>
-        roomGroup.value?.admins ??
-        group.value?.members.filter((member) => member.admin).map((member) => member.id) ??
-        [],
-    );
-    const isAdmin = computed(() => admins.value.includes(me.id));
-    /** Who is typing, in words ("ann and bob are typing…"); groups only. */
-    const typingText = computed(() =>
-      typingSentence(
-        [...typers.active.value].map(
-          (id) =>
-            members.value.find((member) => member.id === id)?.username ?? senderName(group.value, id) ?? "someone",
-        ),
-      ),
-    );
     /** While a message request is unanswered, who asked; null between contacts. */
     const request = computed(() => (connection.value?.status === "pending" ? connection.value.direction : null));
     /** No typing, presence or read receipts flow while a request is pending (API.md). */
@@ -131,10 +112,6 @@ export const ChatModel = createModel(
               (max, [userId, seq]) => (userId === me.id ? max : Math.max(max, seq)),
               0,
             ),
-    );
-    /** "Seen by": under the person's latest message someone else has read. */
-    const seenBy = computed(() =>
-      group.value === null ? null : seenByLine(messages.value, readUpTo.value, members.value, me.id),
     );
     /** In a group, a message counts as read (two ticks) once every other member has read it. */
     function readByAll(): number {
@@ -218,8 +195,10 @@ export const ChatModel = createModel(
       }
     };
 
-    const nameOf = (userId: string) =>
-      members.peek().find((member) => member.id === userId)?.username ?? senderName(group.peek(), userId);
+    /** A member's name: from the room, or else from the group as the list knows it. */
+    const nameOf = (userId: string): string | undefined =>
+      (members.value.find((member) => member.id === userId) ?? group.value?.members.find((m) => m.id === userId))
+        ?.username;
 
     const showTyping = (userId: string, on: boolean) => {
       typers.note(userId, on);
@@ -329,15 +308,14 @@ export const ChatModel = createModel(
       connection,
       request,
       requestFull,
-      /** The person's own name: `@` it in a group and the line stands out. */
-      myName: computed(() => me.username),
       group,
-      groupName,
-      admins,
-      isAdmin,
+      /** In a group: its name and admins as the room last said them (group-chat.ts reads them). */
+      roomGroup,
       members,
-      typingText,
-      seenBy,
+      readUpTo,
+      /** Who is typing here now (a group names them: group-view.ts). */
+      typingIds: typers.active,
+      nameOf,
       /** Loads the page before the oldest message held (infinite scroll up). */
       async loadOlder() {
         if (!hasMore.value || olderState.value === "loading" || historyState.value !== "ready") return;
@@ -414,7 +392,7 @@ export const ChatModel = createModel(
           await downloadTranscript(
             conversationId,
             names,
-            connection.peek()?.user.username ?? (groupName.peek() || "conversation"),
+            connection.peek()?.user.username ?? (roomGroup.peek()?.name || group.peek()?.name || "conversation"),
           );
         } catch (error) {
           notice.value = `The conversation could not be downloaded: ${errorMessage(error)}`;

@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { Group, Message } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED } from "../../../protocol/wire";
 import { socketsTo } from "../net/fake-websocket";
-import { openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
+import { me, openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
+import { GroupViewModel } from "./group-view";
 
 const members = [
   { id: "u-ann", username: "ann", online: true },
@@ -33,7 +34,8 @@ async function annsGroup(history: Message[], hasMore: boolean, hello: object = {
   const groups = { byId: signal(new Map([["g1", group]])), gone };
   const { chat, room } = await openChat("g1", { history, hasMore, connections: { groups } });
   room.accept({ conversationId: "g1", members, group: { name: "Lunch", admins: ["u-ann"] }, ...hello });
-  return { chat, room, gone };
+  const view = new GroupViewModel(chat, me);
+  return { chat, view, room, gone };
 }
 
 useFakeBrowser();
@@ -60,35 +62,35 @@ describe("an open group", () => {
   });
 
   it("says who is typing by name and who has seen the person's latest message", async () => {
-    const { chat, room } = await annsGroup([stored(1, "u-ann"), stored(2, "u-bob"), stored(3, "u-ann")], false);
+    const { chat, view, room } = await annsGroup([stored(1, "u-ann"), stored(2, "u-bob"), stored(3, "u-ann")], false);
     room.receive({ type: "typing", userId: "u-bob", on: true });
-    expect(chat.typingText.value).toBe("bob is typing…");
+    expect(view.typingText.value).toBe("bob is typing…");
     room.receive({ type: "typing", userId: "u-carol", on: true });
-    expect(chat.typingText.value).toBe("bob and carol are typing…");
+    expect(view.typingText.value).toBe("bob and carol are typing…");
     room.receive({ type: "typing", userId: "u-bob", on: false });
     room.receive({ type: "typing", userId: "u-carol", on: false });
-    expect(chat.typingText.value).toBeNull();
+    expect(view.typingText.value).toBeNull();
 
     room.receive({ type: "read", userId: "u-bob", seq: 3 });
-    expect(chat.seenBy.value).toEqual({ messageId: "m3", readers: [{ ...members[1] }] });
+    expect(view.seenBy.value).toEqual({ messageId: "m3", readers: [{ ...members[1] }] });
     // Two ticks only once everyone else has read it.
     expect(chat.readByOthers.value).toBe(0);
     room.receive({ type: "read", userId: "u-carol", seq: 3 });
     expect(chat.readByOthers.value).toBe(3);
-    expect(chat.seenBy.value?.readers.map((reader) => reader.username)).toEqual(["bob", "carol"]);
+    expect(view.seenBy.value?.readers.map((reader) => reader.username)).toEqual(["bob", "carol"]);
   });
 
   it("takes a new name and new members from a members frame", async () => {
-    const { chat, room } = await annsGroup([], false);
-    expect(chat.isAdmin.value).toBe(true);
+    const { chat, view, room } = await annsGroup([], false);
+    expect(view.isAdmin.value).toBe(true);
     room.receive({
       type: "members",
       members: members.slice(0, 2),
       group: { name: "Dinner", admins: ["u-bob"] },
     });
-    expect(chat.groupName.value).toBe("Dinner");
+    expect(view.groupName.value).toBe("Dinner");
     expect(chat.members.value.map((member) => member.username)).toEqual(["ann", "bob"]);
-    expect(chat.isAdmin.value).toBe(false);
+    expect(view.isAdmin.value).toBe(false);
   });
 
   it("ends when the room closes it with 4003: the list hears why, and nothing of it is kept", async () => {
