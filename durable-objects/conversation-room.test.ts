@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { WIRE_LIMITS } from "../protocol/wire";
-import { api, connect, type Frame, openSocket, roomPath, signUp, upgrade } from "../test/workers/helpers";
+import { api, connect, type Frame, openSocket, request, roomPath, signUp, upgrade } from "../test/workers/helpers";
 import { roomFor } from "./addresses";
 import { ConversationLog } from "./room-log";
 
@@ -120,6 +120,30 @@ describe("ConversationRoom", () => {
     expect(again.pending("message")).toHaveLength(0);
     a.close();
     again.close();
+  });
+
+  it("tells a member who is in it and who asked without a socket, once a member opened it; a stranger nothing", async () => {
+    const [alice, bob, mallory] = [await signUp(), await signUp(), await signUp()];
+    const conversationId = await request(alice, bob);
+    const room = roomFor(env, conversationId);
+    // The room learns the conversation from the Worker when a member first opens a socket.
+    expect(await room.conversationAs(alice.user.id)).toBeNull();
+    const a = await openSocket(roomPath(conversationId), alice.cookie);
+    await a.nextOfType("hello");
+    a.close();
+    const members = [alice, bob]
+      .map(({ user }) => ({ id: user.id, username: user.username }))
+      .sort((x, y) => (x.username < y.username ? -1 : 1));
+    expect(await room.conversationAs(bob.user.id)).toEqual({ members, pendingFrom: alice.user.id, group: null });
+    expect(await room.conversationAs(mallory.user.id)).toBeNull();
+
+    const accepted = await api(`/api/connections/${alice.user.id}/accept`, { method: "POST", cookie: bob.cookie });
+    expect(accepted.status).toBe(200);
+    expect(await room.conversationAs(alice.user.id)).toEqual({ members, pendingFrom: null, group: null });
+
+    const removed = await api(`/api/connections/${bob.user.id}`, { method: "DELETE", cookie: alice.cookie });
+    expect(removed.status).toBe(204);
+    expect(await room.conversationAs(alice.user.id)).toBeNull();
   });
 
   it("keeps its sockets and history when evicted from memory", async () => {

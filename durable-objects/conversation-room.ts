@@ -17,7 +17,7 @@ import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { readIdentity } from "./identity";
 import { ARCHIVE_DELAY_MS, RoomArchive } from "./room-archive";
-import { helloFrame, replayFrames } from "./room-catch-up";
+import { helloFrame, type KnownConversation, knownConversation, replayFrames } from "./room-catch-up";
 import { HubNotices } from "./room-hub-notices";
 import { ConversationLog } from "./room-log";
 import { type EndedMember, type GroupChangeInput, RoomMembership } from "./room-membership";
@@ -27,7 +27,8 @@ import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketAttachment, type SocketJob } from "./sockets";
 import { holdsRows } from "./stored-rows";
 
-/** The RPC input types the Worker imports; defined beside the group part that takes them. */
+/** The RPC types the Worker imports; defined beside the part that takes or makes them. */
+export type { KnownConversation } from "./room-catch-up";
 export type { EndedMember, GroupChangeInput } from "./room-membership";
 
 type RoomJob = SocketJob | "notify-hubs" | "relay-reads" | "archive";
@@ -140,6 +141,11 @@ export class ConversationRoom extends DurableObject<Env> {
     // A group member sees history from the line that added them.
     const floor = this.log.members.visibleFrom(memberCheck);
     return floor === null ? null : this.log.messages.page(beforeSeq, limit, floor);
+  }
+
+  /** Who is in the conversation, whether it is a request, a group's name and admins, for a member it knows; else null. */
+  async conversationAs(userId: string): Promise<KnownConversation | null> {
+    return knownConversation(this.log, userId);
   }
 
   /** A group changed (the Store saved it): the room tells it, see RoomMembership. */

@@ -1,5 +1,16 @@
 import { PROTOCOL_VERSION, type ServerMessage, WIRE_LIMITS } from "../protocol/wire";
 import type { ConversationLog } from "./room-log";
+import type { Member } from "./room-members";
+import type { RoomGroup } from "./room-meta";
+
+/** What the room knows of its conversation, told to a member: the hello frame's facts, without a socket. */
+export interface KnownConversation {
+  members: Member[];
+  /** While a request is pending: who asked; else null (always for a group). */
+  pendingFrom: string | null;
+  /** A group's name and admins; null for a one-to-one conversation. */
+  group: RoomGroup | null;
+}
 
 /**
  * The frame a socket gets on connecting: the members (those in `present` and the newcomer online,
@@ -25,6 +36,16 @@ export function helloFrame(conversation: ConversationLog, present: Set<string>, 
     readUpTo: pending ? ownCursor(members.readCursors(), userId) : members.readCursors(),
     ...(group ? { group, visibleFromSeq: members.visibleFrom(userId) ?? messages.lastSeq() + 1 } : {}),
   };
+}
+
+/**
+ * The conversation as the room knows it, for `userId`; null when they are not a member it knows
+ * (also in a room never opened, or destroyed). Lets the Worker answer while the Store is down.
+ */
+export function knownConversation(conversation: ConversationLog, userId: string): KnownConversation | null {
+  const { meta, members } = conversation;
+  if (!members.includes(userId)) return null;
+  return { members: members.all(), pendingFrom: meta.pendingFrom(), group: meta.group() };
 }
 
 /**

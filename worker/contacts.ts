@@ -1,4 +1,5 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
+import type { KnownConversation } from "../durable-objects/conversation-room";
 import type { ConversationActivity } from "../durable-objects/user-hub";
 import type { Connection } from "../protocol/api";
 import { log } from "../server/log";
@@ -38,8 +39,7 @@ export function toConnection(
 
 /**
  * `viewerId`'s connections as their list shows them, in the Store's order, or only the one of
- * `conversationId` (none when it is not theirs): presence read once for the accepted contacts,
- * last message and unread from the viewer's hub.
+ * `conversationId` (none when it is not theirs), as `showConnections` shows them.
  */
 export async function readConnections(
   env: Env,
@@ -54,6 +54,33 @@ export async function readConnections(
     conversationId === undefined
       ? listed.value
       : listed.value.filter((record) => record.conversationId === conversationId);
+  return showConnections(cache, viewerId, records, activity);
+}
+
+/**
+ * A one-to-one conversation as its room knows it, shown as `readConnections` shows it, for when
+ * the Store cannot be asked; null when the room knows nobody else in it.
+ */
+export async function readConnectionFromRoom(
+  env: Env,
+  cache: Cache,
+  viewerId: string,
+  conversationId: string,
+  known: KnownConversation,
+): Promise<ConnectionEntry | null> {
+  const record = recordFromRoom(viewerId, conversationId, known);
+  if (!record) return null;
+  const [entry] = await showConnections(cache, viewerId, [record], await hubFor(env, viewerId).summaries());
+  return entry ?? null;
+}
+
+/** Presence read once for the accepted contacts; last message and unread from the viewer's hub. */
+async function showConnections(
+  cache: Cache,
+  viewerId: string,
+  records: ConnectionRecord[],
+  activity: ConversationActivity[],
+): Promise<ConnectionEntry[]> {
   const accepted = records.filter((record) => record.status === "accepted").map((record) => record.userId);
   const presence = await readPresence(cache, accepted);
   const byConversation = new Map(activity.map((entry) => [entry.conversationId, entry]));
@@ -61,6 +88,23 @@ export async function readConnections(
     record,
     connection: toConnection(viewerId, record, presence.get(record.userId), byConversation.get(record.conversationId)),
   }));
+}
+
+/**
+ * The record the room's facts allow. The room forgets who asked once a request is accepted: an
+ * accepted contact then reads as asked by the other (`incoming`). When it was made is unknown (0).
+ */
+function recordFromRoom(viewerId: string, conversationId: string, known: KnownConversation): ConnectionRecord | null {
+  const other = known.members.find((member) => member.id !== viewerId);
+  if (!other) return null;
+  return {
+    userId: other.id,
+    username: other.username,
+    conversationId,
+    createdAt: 0,
+    status: known.pendingFrom ? "pending" : "accepted",
+    requestedBy: known.pendingFrom ?? other.id,
+  };
 }
 
 /** The same connection from the other side: `viewer` is the other person now. */

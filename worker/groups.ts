@@ -1,4 +1,5 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
+import type { KnownConversation } from "../durable-objects/conversation-room";
 import type { ConversationActivity, GroupView } from "../durable-objects/user-hub";
 import { GROUP_LIMITS, type Group, type Message } from "../protocol/api";
 import type { AccountEndReason, SystemEvent } from "../protocol/wire";
@@ -318,6 +319,24 @@ function roomState(record: GroupRecord) {
   return {
     group: { name: record.name, admins: record.members.filter((member) => member.admin).map((member) => member.id) },
     members: record.members.map(({ id, username }) => ({ id, username })),
+  };
+}
+
+/**
+ * The record a group's room allows (`roomState` read back), for when the Store cannot be asked;
+ * null for a one-to-one conversation. What only the Store keeps takes a default: no creator (""),
+ * created at 0, nobody muted.
+ */
+export function groupFromRoom(groupId: string, { group, members }: KnownConversation): GroupRecord | null {
+  if (!group) return null;
+  const admins = new Set(group.admins);
+  return {
+    id: groupId,
+    name: group.name,
+    createdBy: "",
+    createdAt: 0,
+    members: members.map((member) => ({ ...ref(member), admin: admins.has(member.id), muted: false, joinedAt: 0 })),
+    version: -1,
   };
 }
 

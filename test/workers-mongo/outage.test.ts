@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorBody, HealthBody } from "../../protocol/api";
+import type { Connection, ErrorBody, Group, HealthBody } from "../../protocol/api";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { api, connect, openSocket, roomPath, type Session, signUp, uniqueName, upgrade } from "../workers/helpers";
 import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
@@ -139,5 +139,77 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
       body: { username: uniqueName(), password: "correct horse battery" },
     });
     expect(signup.status).toBe(201);
+  });
+});
+
+// An outage of its own: the one above keeps the Mongo traffic its archive test was written against.
+describe.skipIf(!mongoControl)("a direct link while Mongo is down", () => {
+  let ann: Session;
+  let bob: Session;
+  let cat: Session;
+  let eve: Session;
+  let chat: string;
+  let groupId: string;
+  const entry = (session: Session, id: string) => api(`/api/conversations/${id}`, { cookie: session.cookie });
+
+  beforeAll(async () => {
+    await eventually(storeAnswers, 20_000, "the store answering");
+    [ann, bob, cat, eve] = [
+      await signUp(uniqueName("ann")),
+      await signUp(uniqueName("bob")),
+      await signUp(uniqueName("cat")),
+      await signUp(uniqueName("eve")),
+    ];
+    chat = await connect(ann, bob);
+    // A one-to-one room learns its members when one of them opens it.
+    const room = await openSocket(roomPath(chat), ann.cookie);
+    await room.nextOfType("hello");
+    room.close();
+    // A group's room knows it from its creation.
+    await connect(ann, cat);
+    const created = await api("/api/groups", {
+      cookie: ann.cookie,
+      body: { name: "Outage", memberIds: [bob.user.id, cat.user.id] },
+    });
+    expect(created.status).toBe(201);
+    groupId = (await created.json<{ group: Group }>()).group.id;
+    await mongo("stop");
+  });
+
+  afterAll(async () => {
+    await mongo("start");
+    await eventually(storeAnswers, 20_000, "the store answering again");
+  });
+
+  it("answers a member from the room, with defaults for what only Mongo knows", async () => {
+    const direct = await entry(bob, chat);
+    expect(direct.status).toBe(200);
+    expect(await direct.json<{ connection: Connection }>()).toMatchObject({
+      connection: {
+        user: { id: ann.user.id, username: ann.user.username },
+        conversationId: chat,
+        status: "accepted",
+        direction: "incoming",
+      },
+    });
+
+    const group = await entry(bob, groupId);
+    expect(group.status).toBe(200);
+    const answer = await group.json<{ group: Group }>();
+    expect(answer.group).toMatchObject({ id: groupId, name: "Outage", createdBy: "", muted: false });
+    expect(answer.group.members.filter((member) => member.admin).map((member) => member.id)).toEqual([ann.user.id]);
+    expect(answer.group.members.map((member) => member.id).sort()).toEqual(
+      [ann.user.id, bob.user.id, cat.user.id].sort(),
+    );
+  });
+
+  it("answers 404 conversation_not_found to anyone the room does not know", async () => {
+    for (const id of [chat, groupId, `dm_${"0".repeat(32)}`]) {
+      const refused = await entry(eve, id);
+      expect(refused.status).toBe(404);
+      expect(await refused.json<ErrorBody>()).toEqual({
+        error: { code: "conversation_not_found", message: "No such conversation." },
+      });
+    }
   });
 });

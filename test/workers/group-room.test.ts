@@ -344,6 +344,36 @@ describe("group room", () => {
     for (const socket of [danHub, annSocket, bobSocket, carolSocket]) socket.close();
   });
 
+  it("tells a member the group it knows without a socket (members, name, admins); a stranger, a removed member and a destroyed room nothing", async () => {
+    const [ann, bob, carol, stranger] = [person("ann"), person("bob"), person("carol"), person("stranger")];
+    const { room, change, state } = await createGroup(ann, [bob, carol]);
+    await change(
+      { group: { name: "Ski", admins: [ann.id, bob.id] } },
+      { event: "admin", actor: ref(ann), targets: [ref(bob)] },
+    );
+    // Memory is not where it lives: an evicted room still knows.
+    await evictDurableObject(room);
+    const byUsername = (a: Person, b: Person) => (a.username < b.username ? -1 : 1);
+    expect(await room.conversationAs(bob.id)).toEqual({
+      members: [ann, bob, carol].sort(byUsername).map(ref),
+      pendingFrom: null,
+      group: { name: "Ski", admins: [ann.id, bob.id] },
+    });
+    expect(await room.conversationAs(stranger.id)).toBeNull();
+
+    await change(
+      { members: state().members.filter((member) => member.id !== carol.id) },
+      { event: "removed", actor: ref(ann), targets: [ref(carol)] },
+    );
+    expect(await room.conversationAs(carol.id)).toBeNull();
+    expect((await room.conversationAs(ann.id))?.members.map((member) => member.id).sort()).toEqual(
+      [ann.id, bob.id].sort(),
+    );
+
+    await room.destroy();
+    expect(await room.conversationAs(ann.id)).toBeNull();
+  });
+
   it("stores a retried change once, and an older change arriving late does not undo a newer one", async () => {
     const [ann, bob, carol, dan, eve] = [person("ann"), person("bob"), person("carol"), person("dan"), person("eve")];
     const { groupId, room } = await createGroup(ann, [bob, carol]);

@@ -3,11 +3,12 @@ import * as v from "valibot";
 import { roomFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import { type Connection, type Group, HISTORY_PAGE_MAX, type Message } from "../../protocol/api";
+import { log } from "../../server/log";
 import type { OpenedConversation } from "../../server/ports/store";
 import { requireUser, socketOwner } from "../auth/session";
-import { readConnections } from "../contacts";
+import { readConnectionFromRoom, readConnections } from "../contacts";
 import type { AppEnv, SignedInContext } from "../context";
-import { readGroupAs, viewGroupAs } from "../groups";
+import { groupFromRoom, readGroupAs, viewGroupAs } from "../groups";
 import { notFound, storeUnavailable } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { validate } from "../lib/validate";
@@ -30,12 +31,13 @@ export const conversationRoutes = new Hono<AppEnv>()
   .use(requireUser)
   /**
    * One conversation as the user's lists show it, so a direct link need not wait for both lists.
-   * Unlike history and sockets, this needs the Store's word: there is no room to fall back on.
+   * While the Store is unreachable the room answers for a member it knows, as for history.
    */
   .get("/:id", async (c) => {
     const me = c.var.user;
-    const opened = await c.var.store.openConversation(me.id, c.req.param("id"));
-    if (!opened.ok && opened.reason === "unavailable") throw storeUnavailable();
+    const conversationId = c.req.param("id");
+    const opened = await c.var.store.openConversation(me.id, conversationId);
+    if (!opened.ok && opened.reason === "unavailable") return answerFromRoom(c, conversationId);
     if (!opened.ok) throw notFoundConversation();
     const { id, group } = opened.value;
     if (group) {
@@ -82,6 +84,26 @@ async function openConversation(c: SignedInContext, conversationId: string): Pro
   if (opened.ok) return { ...opened.value, verified: true };
   if (opened.reason === "unavailable") return { id: conversationId, verified: false };
   throw notFoundConversation();
+}
+
+/**
+ * The conversation as its room knows it, shaped as with the Store's word; what only the Store
+ * keeps takes a default (groupFromRoom, readConnectionFromRoom). A room that fails too: 503.
+ */
+async function answerFromRoom(c: SignedInContext, conversationId: string): Promise<Response> {
+  const me = c.var.user;
+  const known = await roomFor(c.env, conversationId)
+    .conversationAs(me.id)
+    .catch((error: unknown) => {
+      log("error", "room_unavailable", { conversationId }, error);
+      throw storeUnavailable();
+    });
+  if (!known) throw notFoundConversation();
+  const group = groupFromRoom(conversationId, known);
+  if (group) return c.json<{ group: Group }>({ group: await viewGroupAs(c.env, me.id, group, null) });
+  const entry = await readConnectionFromRoom(c.env, c.var.cache, me.id, conversationId, known);
+  if (!entry) throw notFoundConversation();
+  return c.json<{ connection: Connection }>({ connection: entry.connection });
 }
 
 /** Not a member: the same answer as for no conversation, so ids cannot be probed. */
