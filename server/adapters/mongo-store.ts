@@ -144,6 +144,10 @@ const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 116
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof MongoError)) return false;
   if (!(error instanceof MongoServerError)) return true;
+  // A bulk write (insertMany) that never got an answer wraps the driver's own error, labels lost.
+  if (error instanceof MongoBulkWriteError && error.errorResponse instanceof MongoError) {
+    return isUnavailable(error.errorResponse);
+  }
   return (
     error.hasErrorLabel("RetryableWriteError") ||
     error.hasErrorLabel("SystemOverloadedError") ||
