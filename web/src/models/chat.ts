@@ -4,7 +4,7 @@ import { HISTORY_PAGE_MAX } from "../../../protocol/api";
 import type { ServerMessage } from "../../../protocol/wire";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
-import { api } from "../net/api";
+import { api, HISTORY_PAGE } from "../net/api";
 import { RoomConnection } from "../net/room";
 import type { SocketState } from "../net/socket";
 import type { LiveList } from "./live-list";
@@ -17,7 +17,6 @@ import type { Page } from "./page";
 import type { Session } from "./session";
 import { TYPING_RESEND_MS, TypingTracker } from "./typing";
 
-const PAGE_SIZE = 50;
 /** Say "stopped typing" after this long without a keystroke. */
 const TYPING_IDLE_MS = 4_000;
 /** Pages loaded back at most on opening, to reach where unread messages start. */
@@ -215,7 +214,7 @@ export const ChatModel = createModel(
     const loadLatest = async () => {
       historyState.value = "loading";
       try {
-        const latest = await api.messages(conversationId, null, PAGE_SIZE);
+        const latest = await (opened.takeHistory() ?? api.messages(conversationId, null, HISTORY_PAGE));
         if (ended.peek()) return;
         stored.value = mergeMessages(stored.value, latest.messages);
         more.value = latest.hasMore;
@@ -323,7 +322,7 @@ export const ChatModel = createModel(
         if (oldest === undefined || oldest === null) return;
         olderState.value = "loading";
         try {
-          const older = await api.messages(conversationId, oldest, PAGE_SIZE);
+          const older = await api.messages(conversationId, oldest, HISTORY_PAGE);
           if (ended.peek()) return;
           stored.value = mergeMessages(stored.value, older.messages);
           more.value = older.hasMore;

@@ -25,7 +25,9 @@ describe("a chat opened by a direct link, before the list has come", () => {
     const { api, asked } = directLinkApi(() => Response.json({ connection: bob }));
     const { chat } = await openChat("c1", { history: [], connections: null, api });
     await vi.waitFor(() => expect(chat.connection.value?.user.username).toBe("bob"));
-    expect(asked).toContain("/api/conversations/c1");
+    // Its latest messages were asked for alongside it, not after it, and only once.
+    expect(asked.slice(0, 2).sort()).toEqual(["/api/conversations/c1", "/api/conversations/c1/messages?limit=50"]);
+    expect(asked.filter((path) => path.startsWith("/api/conversations/c1/messages"))).toHaveLength(1);
     expect(asked.some((path) => path === "/api/connections" || path === "/api/groups")).toBe(false);
     // Two unread when it opened: the divider goes before the first of them.
     expect(chat.firstUnreadId.value).toBe("m1");
@@ -49,6 +51,19 @@ describe("a chat opened by a direct link, before the list has come", () => {
     loaded.value = true;
     expect(list.markRead).toHaveBeenCalledWith("c1");
     expect(chat.connection.value?.lastSeenAt).toBe("2026-01-01T10:00:00Z");
+  });
+
+  it("asks for the latest messages at the same time as the conversation, not once it is known", () => {
+    const fetch = vi.fn(async (_path: string) => new Promise<Response>(() => {}));
+    vi.stubGlobal("fetch", fetch);
+    const opened = new OpenedConversationModel("c1", signal(null));
+    expect(fetch.mock.calls.map(([path]) => path)).toEqual([
+      "/api/conversations/c1",
+      "/api/conversations/c1/messages?limit=50",
+    ]);
+    expect(opened.takeHistory()).toBeInstanceOf(Promise);
+    expect(opened.takeHistory()).toBeNull();
+    opened[Symbol.dispose]();
   });
 
   it("says the conversation is not the person's when the server does not know it for them", async () => {

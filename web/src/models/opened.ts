@@ -1,7 +1,7 @@
 import { computed, createModel, signal } from "@preact/signals";
 import { errorMessage } from "../errors";
-import type { ConversationAnswer } from "../net/api";
-import { ApiError, api } from "../net/api";
+import type { ConversationAnswer, HistoryPage } from "../net/api";
+import { ApiError, api, HISTORY_PAGE } from "../net/api";
 import type { LiveList } from "./live-list";
 
 /**
@@ -35,7 +35,16 @@ export const OpenedConversationModel = createModel((conversationId: string, list
       else problem.value = errorMessage(error);
     }
   };
-  if (!loadedList.peek()) void load();
+  /**
+   * A direct link's latest messages, asked for alongside the conversation rather than after it:
+   * the chat takes them once (`takeHistory`). Its failure is the chat's to show, not this model's.
+   */
+  let history: Promise<HistoryPage> | null = null;
+  if (!loadedList.peek()) {
+    void load();
+    history = api.messages(conversationId, null, HISTORY_PAGE);
+    history.catch(() => undefined);
+  }
 
   return {
     connection,
@@ -45,6 +54,12 @@ export const OpenedConversationModel = createModel((conversationId: string, list
     /** Why it could not be asked (offline, say); `retry` asks again. */
     problem,
     retry: load,
+    /** The first page of history if it was asked for with the conversation; only once. */
+    takeHistory(): Promise<HistoryPage> | null {
+      const taken = history;
+      history = null;
+      return taken;
+    },
     /** The person changed the group here before the list came (muted it): what the server answered. */
     noteGroup(changed: NonNullable<ConversationAnswer["group"]>) {
       if (!loadedList.peek()) answered.value = { group: changed };

@@ -68,6 +68,12 @@ export interface Invite {
 
 const user = (userId: string) => encodeURIComponent(userId);
 
+/** Messages per page of history the app asks for (the server allows up to HISTORY_PAGE_MAX). */
+export const HISTORY_PAGE = 50;
+
+/** One page of a conversation's history, oldest first. */
+export type HistoryPage = { messages: Message[]; hasMore: boolean };
+
 export const api = {
   /** Whether a session exists: a 401 here is an answer, not a lost session. */
   me: () => request<{ user: User }>("GET", "/api/me", undefined, true),
@@ -100,9 +106,6 @@ export const api = {
   messages: (conversationId: string, before: number | null, limit: number) => {
     const query = new URLSearchParams({ limit: String(limit) });
     if (before !== null) query.set("before", String(before));
-    return request<{ messages: Message[]; hasMore: boolean }>(
-      "GET",
-      `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`,
-    );
+    return request<HistoryPage>("GET", `/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`);
   },
 };
