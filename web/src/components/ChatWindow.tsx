@@ -1,4 +1,5 @@
 import { useModel } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import "../window.css";
 import { useState } from "preact/hooks";
 import { WIRE_LIMITS } from "../../../protocol/wire";
@@ -43,65 +44,52 @@ export function ChatWindow(props: Props) {
   if (list && departure)
     return <EndedChat departure={departure} dismiss={() => list.dismissDeparture(conversationId)} />;
   const problem = opened.problem.value;
-  if (problem) return <UnreachableChat problem={problem} retry={() => void opened.retry()} />;
-  if (!opened.known.value) return <LoadingChat />;
-  return (
-    <div class="chat">
-      <ChatBar>
-        <span class="chat__title">Conversation not found</span>
-      </ChatBar>
-      <div class="empty">
-        <p>This conversation is not in your list. It may have been removed.</p>
-      </div>
-    </div>
-  );
-}
-
-/** Until the list says what the conversation is (and, for a group, its chunk is here). */
-function LoadingChat() {
-  return (
-    <div class="chat">
-      <ChatBar>
-        <span class="chat__title">Loading…</span>
-      </ChatBar>
-    </div>
-  );
-}
-
-/** What the conversation is could not be asked (offline, say). */
-function UnreachableChat({ problem, retry }: { problem: string; retry: () => void }) {
-  return (
-    <div class="chat">
-      <ChatBar>
-        <span class="chat__title">Conversation</span>
-      </ChatBar>
-      <div class="empty">
+  if (problem)
+    return (
+      <ChatInPlace title="Conversation">
         <p role="alert">
           {problem}{" "}
-          <button class="button button--small" type="button" onClick={retry}>
+          <button class="button button--small" type="button" onClick={() => void opened.retry()}>
             Try again
           </button>
         </p>
-      </div>
-    </div>
+      </ChatInPlace>
+    );
+  if (!opened.known.value) return <LoadingChat />;
+  return (
+    <ChatInPlace title="Conversation not found">
+      <p>This conversation is not in your list. It may have been removed.</p>
+    </ChatInPlace>
   );
+}
+
+/** Until it is known what the conversation is (and, for a group, its chunk is here). */
+function LoadingChat() {
+  return <ChatInPlace title="Loading…" />;
 }
 
 /** A conversation that ended while it was open: what happened, in place of the chat, and nothing of it. */
 function EndedChat({ departure, dismiss }: { departure: Departure; dismiss: () => void }) {
   return (
+    <ChatInPlace title={departure.username || "Conversation ended"}>
+      <div class="ended" role="alert">
+        <p>{departureNotice(departure)}</p>
+        <button class="button button--small" type="button" onClick={dismiss}>
+          Dismiss
+        </button>
+      </div>
+    </ChatInPlace>
+  );
+}
+
+/** Where the chat would be: its bar with a title, and what to say instead of messages. */
+function ChatInPlace({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
     <div class="chat">
       <ChatBar>
-        <span class="chat__title">{departure.username || "Conversation ended"}</span>
+        <span class="chat__title">{title}</span>
       </ChatBar>
-      <div class="empty">
-        <div class="ended" role="alert">
-          <p>{departureNotice(departure)}</p>
-          <button class="button button--small" type="button" onClick={dismiss}>
-            Dismiss
-          </button>
-        </div>
-      </div>
+      {children && <div class="empty">{children}</div>}
     </div>
   );
 }
