@@ -14,6 +14,7 @@ import { firstUnread, markDeleted, mergeMessages, timeline } from "./messages";
 import type { Opened } from "./opened";
 import type { Outbox } from "./outbox";
 import type { Page } from "./page";
+import { senderName } from "./sender-name";
 import type { Session } from "./session";
 import { TYPING_RESEND_MS, TypingTracker } from "./typing";
 
@@ -195,9 +196,8 @@ export const ChatModel = createModel(
     };
 
     /** A member's name: from the room, or else from the group as the list knows it. */
-    const nameOf = (userId: string): string | undefined =>
-      (members.value.find((member) => member.id === userId) ?? group.value?.members.find((m) => m.id === userId))
-        ?.username;
+    const nameOf = (userId: string): string | null =>
+      members.value.find((member) => member.id === userId)?.username ?? senderName(group.value, userId);
 
     const showTyping = (userId: string, on: boolean) => {
       typers.note(userId, on);

@@ -3,10 +3,11 @@ import type { Group, Message } from "../../../protocol/api";
 import type { HubMessage } from "../../../protocol/wire";
 import { ApiError, api } from "../net/api";
 import type { GroupDeparture } from "./groups";
-import { applyUnread, byActivity, notifiesInGroup, senderName, upsertGroup } from "./groups";
+import { applyUnread, byActivity, notifiesInGroup, upsertGroup } from "./groups";
 import type { Notifications } from "./notifications";
 import type { Page } from "./page";
 import { conversationPath, navigate, route } from "./route";
+import { senderName } from "./sender-name";
 import type { Session } from "./session";
 
 const openId = () => {

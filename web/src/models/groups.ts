@@ -81,9 +81,3 @@ export function notifiesInGroup(group: Group, message: Message, me: Person, look
   if (message.deleted || message.senderId === me.id || message.senderId === SYSTEM_SENDER_ID || looking) return false;
   return !group.muted || mentions(message.body, me.username);
 }
-
-/** The sender of a message as the group knows them; system lines have none. */
-export function senderName(group: Pick<Group, "members"> | null | undefined, senderId: string): string | null {
-  if (senderId === SYSTEM_SENDER_ID) return null;
-  return group?.members.find((member) => member.id === senderId)?.username ?? null;
-}
