@@ -32,32 +32,32 @@ function Departures({ connections }: { connections: Connections }) {
   return (
     <div class="departures">
       {groups.map((departure) => (
-        <p key={departure.conversationId} class="banner banner--info departure" role="status">
-          <span>{groupDepartureNotice(departure)}</span>
-          <button
-            class="button button--small"
-            type="button"
-            aria-label={`Dismiss: ${groupDepartureNotice(departure)}`}
-            onClick={() => connections.groups.dismiss(departure.conversationId)}
-          >
-            Dismiss
-          </button>
-        </p>
+        <DepartureNotice
+          key={departure.conversationId}
+          text={groupDepartureNotice(departure)}
+          dismiss={() => connections.groups.dismiss(departure.conversationId)}
+        />
       ))}
       {ended.map((departure) => (
-        <p key={departure.conversationId} class="banner banner--info departure" role="status">
-          <span>{departureNotice(departure)}</span>
-          <button
-            class="button button--small"
-            type="button"
-            aria-label={`Dismiss: ${departureNotice(departure)}`}
-            onClick={() => connections.dismissDeparture(departure.conversationId)}
-          >
-            Dismiss
-          </button>
-        </p>
+        <DepartureNotice
+          key={departure.conversationId}
+          text={departureNotice(departure)}
+          dismiss={() => connections.dismissDeparture(departure.conversationId)}
+        />
       ))}
     </div>
+  );
+}
+
+/** One conversation that ended, said until the person dismisses it. */
+function DepartureNotice({ text, dismiss }: { text: string; dismiss: () => void }) {
+  return (
+    <p class="banner banner--info departure" role="status">
+      <span>{text}</span>
+      <button class="button button--small" type="button" aria-label={`Dismiss: ${text}`} onClick={dismiss}>
+        Dismiss
+      </button>
+    </p>
   );
 }
 
