@@ -60,7 +60,13 @@ function textBySource(code, map, chunkPath) {
   return texts;
 }
 
-const gzipped = (text) => gzipSync(text, { level: 9 }).byteLength;
+/** Bytes gzipped at level 9, as every size in the bench is counted. */
+export const gzipped = (text) => gzipSync(text, { level: 9 }).byteLength;
+
+/** A built file as the browser gets it: without the source-map comment a `--sourcemap` build adds. */
+export function readAsServed(path) {
+  return readFileSync(path, "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "");
+}
 
 /**
  * @param {string} outDir a build with source maps
@@ -72,7 +78,7 @@ export function pageParts(outDir, assets) {
   const add = (name, bytes) => shares.set(name, (shares.get(name) ?? 0) + bytes);
   for (const asset of assets) {
     const path = join(outDir, asset);
-    const code = readFileSync(path, "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "");
+    const code = readAsServed(path);
     const total = gzipped(code);
     if (asset.endsWith(".css") || !existsSync(`${path}.map`)) {
       add(asset.replace(/^\/assets\/|-[\w-]{8}(?=\.)/g, ""), total);

@@ -10,8 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
-import { pageParts } from "./bundle-parts.mjs";
+import { gzipped, pageParts, readAsServed } from "./bundle-parts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -89,8 +88,7 @@ export function measureFirstPage({ build = true, parts = false } = {}) {
       const totals = { js: 0, css: 0 };
       for (const path of files) {
         const kind = path.endsWith(".css") ? "css" : "js";
-        const text = readFileSync(join(outDir, path), "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "");
-        totals[kind] += gzipSync(text, { level: 9 }).byteLength;
+        totals[kind] += gzipped(readAsServed(join(outDir, path)));
       }
       const assets = [...files];
       return {
