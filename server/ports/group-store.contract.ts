@@ -10,7 +10,6 @@ function value<T>(result: Result<T, string>): T {
 }
 
 const ids = (items: { id: string }[]) => items.map((item) => item.id);
-const sorted = (items: string[]) => [...items].sort();
 
 /**
  * Group conversations, for every Store adapter: only the Store interface is used, and each test

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Connection, Group, Message } from "../../../protocol/api";
 import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
 import { connection, openList, useFakeBrowser } from "./fixtures";
