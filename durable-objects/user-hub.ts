@@ -12,6 +12,7 @@ import {
   WIRE_LIMITS,
 } from "../protocol/wire";
 import { countedStorage } from "../server/counters";
+import type { ConversationActivity, GroupView } from "../server/hub-views";
 import { log } from "../server/log";
 import { cacheFor, storeFor } from "../server/ports";
 import { forgetPresence, readPresence, recordPresence } from "../server/presence";
@@ -20,17 +21,6 @@ import { readIdentity } from "./identity";
 import { AlarmScheduler } from "./scheduler";
 import { HibernatingSockets, type SocketJob } from "./sockets";
 import { holdsRows } from "./stored-rows";
-
-export interface ConversationActivity {
-  conversationId: string;
-  lastMessage: Message | null;
-  unread: number;
-  /** In a group: an unread message mentions the user. */
-  mentioned?: boolean;
-}
-
-/** A group as the Worker tells it; the hub adds what the room told it (unread, preview, mention). */
-export type GroupView = Omit<Group, "unread" | "lastMessage" | "mentioned" | "muted"> & { muted: boolean };
 
 type ActivityRow = { conversation_id: string; unread: number; last_message: string | null; mentioned: number };
 

@@ -1,7 +1,7 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { KnownConversation } from "../durable-objects/conversation-room";
-import type { ConversationActivity } from "../durable-objects/user-hub";
 import type { Connection } from "../protocol/api";
+import type { ConversationActivity } from "../server/hub-views";
 import { log } from "../server/log";
 import type { Cache } from "../server/ports/cache";
 import type { ConnectionRecord, Store } from "../server/ports/store";

@@ -1,9 +1,9 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { KnownConversation } from "../durable-objects/conversation-room";
-import type { ConversationActivity, GroupView } from "../durable-objects/user-hub";
 import { GROUP_LIMITS, type Group, type Message } from "../protocol/api";
 import type { AccountEndReason, SystemEvent } from "../protocol/wire";
 import { withAnAdmin } from "../server/adapters/groups";
+import type { ConversationActivity, GroupView } from "../server/hub-views";
 import { log } from "../server/log";
 import type { GroupMemberRecord, GroupRecord, Store, UserRef } from "../server/ports/store";
 import { toHex } from "./lib/encoding";
