@@ -10,8 +10,8 @@ const HUB_RETRY_DELAY_MS = 5_000;
 /**
  * What a room tells its members' hubs: the latest state of the conversation (last message, their
  * unread count), only to members with no socket here, coalesced through the room's alarm. A member
- * who is here gets every message from the room; their hub catches up when they leave (DESIGN.md:
- * a message costs no cross-object call when everyone is present).
+ * who is here gets every message from the room; their hub catches up when they leave (a message
+ * costs no cross-object call when everyone is present: docs/architecture.md, the message path's budget).
  */
 export class HubNotices {
   constructor(

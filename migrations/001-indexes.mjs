@@ -1,5 +1,5 @@
 // The collections' indexes. Only what both FerretDB 1.24 and Atlas support: no collation, TTL,
-// partial or text indexes (WORKERS-NOTES.md), so names are unique by a lower-cased copy.
+// partial or text indexes (docs/operations.md, "MongoDB"), so names are unique by a lower-cased copy.
 export const name = "001-indexes";
 
 /** @param {import("mongodb").Db} db */

@@ -1,5 +1,5 @@
 // FerretDB 1.24 on SQLite: the MongoDB-wire server that tests and `wrangler dev` use locally.
-// Built from the Go module proxy by the recipe in WORKERS-NOTES.md (`go install` fails here),
+// Built from the Go module proxy by the steps in `ensureFerretDbBinary` below (a plain `go install` fails here),
 // cached outside the repo, rebuilt only when missing. With MONGODB_TEST_URI set, that server is
 // used instead and nothing is built.
 //
