@@ -99,12 +99,11 @@ export class ConversationRoom extends DurableObject<Env> {
       // The client keeps an unacknowledged message and sends it again: a resend is stored once.
       log("error", "room_frame_failed", {}, error);
       const frame = parseClientMessage(raw);
-      const id = frame.ok && frame.value.type === "send" ? frame.value.id : undefined;
       this.sockets.send(ws, {
         type: "error",
         code: "internal_error",
         message: "That did not work. Please try again.",
-        ...(id ? { id } : {}),
+        ...(frame.ok ? concerning(frame.value) : {}),
       } satisfies ServerMessage);
     }
   }
@@ -204,7 +203,8 @@ export class ConversationRoom extends DurableObject<Env> {
     // The account ended between alarms: nothing more from this socket.
     if (sender.expiresAt <= Date.now()) return this.closeEach([ws], CLOSE_ACCOUNT_ENDED, "expired");
     const parsed = parseClientMessage(raw);
-    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message);
+    // A refused send names its id when that parsed, so the client marks that message failed.
+    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message, parsed.id ? { id: parsed.id } : {});
     const frame = parsed.value;
     switch (frame.type) {
       case "send":
@@ -227,7 +227,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.log.meta.pendingFrom() === sender.userId &&
       this.log.messages.sentBy(sender.userId) >= WIRE_LIMITS.messagesBeforeAccept
     ) {
-      return this.refuse(ws, "request_pending", "Wait until they accept your request to send more.", frame.id);
+      return this.refuse(ws, "request_pending", "Wait until they accept your request to send more.", { id: frame.id });
     }
     const refusal = this.limits.takeSend(ws, sender.userId, now);
     if (refusal) {
@@ -245,11 +245,13 @@ export class ConversationRoom extends DurableObject<Env> {
       this.membership.mentionsIn(frame.body, sender.userId),
     );
     if (!appended.stored && "quotaExceeded" in appended) {
-      return this.refuse(ws, "quota_exceeded", "You have stored as much as one conversation allows.", frame.id);
+      return this.refuse(ws, "quota_exceeded", "You have stored as much as one conversation allows.", {
+        id: frame.id,
+      });
     }
     if (!appended.stored) {
       if (appended.senderId !== sender.userId) {
-        return this.refuse(ws, "duplicate_id", "That message id is already taken.", frame.id);
+        return this.refuse(ws, "duplicate_id", "That message id is already taken.", { id: frame.id });
       }
       // A resend of a stored message gets the same ack again.
       return this.sockets.send(ws, { type: "ack", id: frame.id, seq: appended.seq } satisfies ServerMessage);
@@ -265,9 +267,9 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Deletes one of the sender's own messages for everyone; it counts against the send budget. */
   private handleDelete(ws: WebSocket, userId: string, seq: number): void {
-    if (!this.limits.takeDelete(ws, Date.now())) return this.refuse(ws, "rate_limited", "Slow down.");
+    if (!this.limits.takeDelete(ws, Date.now())) return this.refuse(ws, "rate_limited", "Slow down.", { seq });
     if (!this.log.messages.delete(seq, userId)) {
-      return this.refuse(ws, "invalid_frame", "You can delete only your own messages, once.");
+      return this.refuse(ws, "invalid_frame", "You can delete only your own messages, once.", { seq });
     }
     this.sockets.broadcast({ type: "deleted", seq });
     if (this.log.messages.lastSeq() === seq) this.hubs.lastMessageDeleted(Date.now());
@@ -291,8 +293,9 @@ export class ConversationRoom extends DurableObject<Env> {
     } satisfies ServerMessage);
   }
 
-  private refuse(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
-    this.sockets.send(ws, { type: "error", code, message, ...(id ? { id } : {}) } satisfies ServerMessage);
+  /** An error frame naming what it refuses (`id` of a send, `seq` of a delete); many close the socket. */
+  private refuse(ws: WebSocket, code: FrameErrorCode, message: string, concerns: Concerns = {}): void {
+    this.sockets.send(ws, { type: "error", code, message, ...concerns } satisfies ServerMessage);
     if (this.sockets.countViolation(ws) > WIRE_LIMITS.maxViolations) {
       this.closeEach([ws], CLOSE_POLICY_VIOLATION, "too many invalid frames");
     }
@@ -321,4 +324,14 @@ export class ConversationRoom extends DurableObject<Env> {
     if (outcome.state === "more") this.scheduler.atOrBefore("archive", Date.now());
     if (outcome.state === "failed") this.scheduler.atOrBefore("archive", Date.now() + outcome.retryInMs);
   }
+}
+
+/** What a refusal names: the send's id or the deleted message's seq. */
+type Concerns = { id?: string; seq?: number };
+
+/** What a frame that failed in the room names in its error: a send's id, a delete's seq. */
+function concerning(frame: ClientMessage): Concerns {
+  if (frame.type === "send") return { id: frame.id };
+  if (frame.type === "delete") return { seq: frame.seq };
+  return {};
 }

@@ -172,6 +172,30 @@ describe("parseClientMessage", () => {
       }
     });
 
+    it("names the message it refuses whenever the frame's id is a valid one", () => {
+      const bodies = ["", "   ", "a\u0000b", "\u200b", "b".repeat(WIRE_LIMITS.maxBodyChars + 1), 42];
+      for (const body of bodies) {
+        const parsed = parseClientMessage(frame({ type: "send", id: "m-1", body }));
+        expect(refusal(parsed), String(body).slice(0, 20)).toBe("invalid_frame");
+        expect(parsed.ok ? null : parsed.id, String(body).slice(0, 20)).toBe("m-1");
+      }
+      const unknown = parseClientMessage(frame({ type: "SEND", id: "m-2", body: "hi" }));
+      expect(unknown).toMatchObject({ ok: false, code: "unknown_type", id: "m-2" });
+    });
+
+    it("names no message when the frame's id is not a valid one, or the frame was not read", () => {
+      for (const id of ["", "a b", "i".repeat(WIRE_LIMITS.maxClientIdChars + 1), 7, null, { id: "m1" }]) {
+        const parsed = parseClientMessage(frame({ type: "send", id, body: "" }));
+        expect(refusal(parsed), String(id)).toBe("invalid_frame");
+        expect(parsed, String(id)).not.toHaveProperty("id");
+      }
+      const tooLarge = parseClientMessage(
+        frame({ type: "send", id: "m1", body: "x".repeat(WIRE_LIMITS.maxFrameBytes) }),
+      );
+      expect(tooLarge).toEqual({ ok: false, code: "frame_too_large", message: expect.any(String) });
+      expect(parseClientMessage('{"type":"send","id":"m1",')).not.toHaveProperty("id");
+    });
+
     it("never throws, whatever it is given", () => {
       const weird = [
         "null",

@@ -181,7 +181,10 @@ export const ServerMessageSchema = v.variant("type", [
     type: v.literal("error"),
     code: v.picklist(FRAME_ERROR_CODES),
     message: v.string(),
+    /** The message a refusal concerns: a send's id, whenever the frame's id was a valid one. */
     id: v.optional(v.string()),
+    /** The message a refused `delete` named. */
+    seq: v.optional(Seq),
     /** With `rate_limited`: send again (the same id) after this long; sends before then are refused too. */
     retryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
@@ -262,14 +265,14 @@ export const HubMessageSchema = v.variant("type", [
 ]);
 export type HubMessage = v.InferOutput<typeof HubMessageSchema>;
 
-/** Why a frame was refused; sent back as an error frame with this code. */
-/** Why a frame could not be parsed. */
+/** Why a frame could not be parsed; sent back as an error frame with this code. */
 export type ParseErrorCode = Extract<
   FrameErrorCode,
   "frame_too_large" | "invalid_json" | "unknown_type" | "invalid_frame"
 >;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ParseErrorCode; message: string };
+/** A refusal of a client's frame carries `id` when the frame held a valid message id: it names the message refused. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ParseErrorCode; message: string; id?: string };
 
 /**
  * The frame types a client may send, read off the schema so the list is stated once; on first use,
@@ -288,10 +291,19 @@ export function parseClientMessage(raw: string | ArrayBuffer): Parsed<ClientMess
   if (!json.ok) return json;
   const type = (json.value as { type?: unknown } | null)?.type;
   knownClientTypes ??= new Set(ClientMessageSchema.options.map((option) => option.entries.type.literal));
+  const id = messageIdIn(json.value);
   if (typeof type !== "string" || !knownClientTypes.has(type)) {
-    return { ok: false, code: "unknown_type", message: `unknown frame type: ${String(type).slice(0, 40)}` };
+    const message = `unknown frame type: ${String(type).slice(0, 40)}`;
+    return { ok: false, code: "unknown_type", message, ...(id ? { id } : {}) };
   }
-  return fromSchema(ClientMessageSchema, json.value);
+  const parsed = fromSchema(ClientMessageSchema, json.value);
+  return parsed.ok || !id ? parsed : { ...parsed, id };
+}
+
+/** The frame's `id` when it is a valid message id, so that a refusal can name the message; else undefined. */
+function messageIdIn(value: unknown): string | undefined {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === "string" && v.safeParse(ClientMessageId, id).success ? id : undefined;
 }
 
 /** Parses a frame from a conversation room. Never throws. */
