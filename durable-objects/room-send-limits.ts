@@ -10,28 +10,29 @@ export interface SendRefusal {
 }
 
 /**
- * A room's rate limits, in memory: sends per socket and per user, resumes per socket. Hibernation
- * resets them, which only forgives a socket that was idle long enough to hibernate.
+ * A room's rate limits, in its memory: sends per socket and per user in this room, resumes per
+ * socket. Hibernation resets them, which only forgives a room that was idle long enough to hibernate.
  */
 export class SendLimits {
   private readonly sends = new TokenBuckets(WIRE_LIMITS.sendBurst, WIRE_LIMITS.sendsPerSecond);
   private readonly resumes = new TokenBuckets(WIRE_LIMITS.resumeBurst, WIRE_LIMITS.resumesPerSecond);
-  private readonly userSends = new WindowCounters(
-    RATE_RULES.sendPerUser.limit,
-    RATE_RULES.sendPerUser.windowSeconds * 1000,
+  /** Per user in this room only: another room of the same user counts on its own. */
+  private readonly userSendsHere = new WindowCounters(
+    RATE_RULES.sendPerUserPerRoom.limit,
+    RATE_RULES.sendPerUserPerRoom.windowSeconds * 1000,
   );
   /** Until when a socket's sends are refused after a rate refusal. */
   private readonly pausedUntil = new WeakMap<WebSocket, number>();
 
   /**
-   * Takes a send from the socket's and the user's budgets; null when it may go. While a socket is
+   * Takes a send from the socket's budget and the user's in this room; null when it may go. While a socket is
    * paused, every send is refused, so none can overtake one refused earlier.
    */
   takeSend(ws: WebSocket, userId: string, now: number): SendRefusal | null {
     const pausedFor = (this.pausedUntil.get(ws) ?? 0) - now;
     if (pausedFor > 0) return { retryAfterMs: pausedFor, startsPause: false };
     const waitMs = this.sends.take(ws, now)
-      ? this.userSends.take(userId, now)
+      ? this.userSendsHere.take(userId, now)
       : Math.ceil(1000 / WIRE_LIMITS.sendsPerSecond);
     if (waitMs <= 0) return null;
     this.pausedUntil.set(ws, now + waitMs);

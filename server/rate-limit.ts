@@ -8,15 +8,19 @@ export interface RateRule {
 }
 
 /**
- * Limits of DESIGN.md §7: sign-up and login per IP and per username, sends per user; search,
- * requests and invites per user and per IP, so that one account cannot list or reach everyone;
- * group creation and group changes per user.
+ * The limits docs/architecture.md lists (Limits): sign-up and login per IP and per username;
+ * search, requests and invites per user and per IP, so that one account cannot list or reach
+ * everyone; group creation and group changes per user; sends per user in each room.
  */
 export const RATE_RULES = {
   signupPerIp: { name: "signup-ip", limit: 20, windowSeconds: 3600 },
   loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 600 },
   loginPerUsername: { name: "login-user", limit: 10, windowSeconds: 600 },
-  sendPerUser: { name: "send-user", limit: 120, windowSeconds: 60 },
+  /**
+   * Counted by each room in its own memory (`SendLimits`), not in the Cache: a user has this many
+   * in every room at once, and a room that hibernates starts counting afresh.
+   */
+  sendPerUserPerRoom: { name: "send-user-room", limit: 120, windowSeconds: 60 },
   searchPerUser: { name: "search-user", limit: 30, windowSeconds: 60 },
   searchPerIp: { name: "search-ip", limit: 60, windowSeconds: 60 },
   requestPerUser: { name: "request-user", limit: 20, windowSeconds: 3600 },
