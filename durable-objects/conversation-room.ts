@@ -117,17 +117,23 @@ export class ConversationRoom extends DurableObject<Env> {
     this.leave(ws);
   }
 
-  /** Every timed job: heartbeat sweep, account expiry, coalesced hub notices. Idempotent. */
+  /**
+   * Every timed job, each at least once (AlarmScheduler.runDue): the heartbeat sweep, account
+   * expiry, coalesced hub notices, relayed read receipts and the archive flush. Idempotent.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const job of this.scheduler.takeDue(now)) {
-      if (job === "sweep") this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout");
-      if (job === "expiry") this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired");
-      if (job === "relay-reads") this.signals.relayReads();
-      if (job === "notify-hubs") await this.hubs.send();
-      if (job === "archive") await this.flushArchive();
+    try {
+      await this.scheduler.runDue(now, async (job) => {
+        if (job === "sweep") this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout");
+        if (job === "expiry") this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired");
+        if (job === "relay-reads") this.signals.relayReads();
+        if (job === "notify-hubs") await this.hubs.send();
+        if (job === "archive") await this.flushArchive();
+      });
+    } finally {
+      this.sockets.watch(this.scheduler, now);
     }
-    this.sockets.watch(this.scheduler, now);
   }
 
   /** A page of history, oldest first; empty once the conversation was destroyed. */

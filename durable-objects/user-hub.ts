@@ -90,19 +90,25 @@ export class UserHub extends DurableObject<Env> {
     await this.leave(ws);
   }
 
-  /** Heartbeat sweep (which also refreshes the presence snapshot) and account expiry. */
+  /**
+   * Every timed job, each at least once (AlarmScheduler.runDue): the heartbeat sweep and account
+   * expiry; then the presence snapshot is refreshed, also when a job failed. Idempotent.
+   */
   override async alarm(): Promise<void> {
     if (this.ended) return;
     const now = Date.now();
     const closed: WebSocket[] = [];
-    for (const job of this.scheduler.takeDue(now)) {
-      if (job === "sweep") closed.push(...this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout"));
-      if (job === "expiry") closed.push(...this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired"));
+    try {
+      await this.scheduler.runDue(now, (job) => {
+        if (job === "sweep") closed.push(...this.closeEach(this.sockets.stale(now), 1001, "heartbeat timeout"));
+        if (job === "expiry") closed.push(...this.closeEach(this.sockets.expired(now), CLOSE_ACCOUNT_ENDED, "expired"));
+      });
+    } finally {
+      if (this.userId() && (closed.length > 0 || this.sockets.open().length > 0)) {
+        await this.publishPresence(undefined, closed.length > 0);
+      }
+      this.sockets.watch(this.scheduler, now);
     }
-    if (this.userId() && (closed.length > 0 || this.sockets.open().length > 0)) {
-      await this.publishPresence(undefined, closed.length > 0);
-    }
-    this.sockets.watch(this.scheduler, now);
   }
 
   /** A room's latest state for one of the user's conversations. */
