@@ -2,25 +2,26 @@ import { DurableObject } from "cloudflare:workers";
 import { log } from "../server/log";
 import { storeFor } from "../server/ports";
 import { type Store, USER_BATCH_MAX } from "../server/ports/store";
+import { type PurgeBatchOutcome, purgeBatch } from "./account-ending";
 
 /** Accounts handled per purge batch, as many as one Store call takes. */
 export const PURGE_BATCH = USER_BATCH_MAX;
 
-/** Purge batches in flight at once: the Store's calls for one overlap the objects' work of another. */
+/**
+ * Purge batches in flight at once: the Store's calls for one overlap the objects' work of another.
+ * A round's calls to rooms, hubs and the Store are subrequests of its alarm invocation, which has
+ * its own limit: on Workers Free 50, of which up to 1 000 may go to Cloudflare services such as
+ * Durable Objects; on Workers Paid 10 000 by default
+ * (https://developers.cloudflare.com/workers/platform/limits/#subrequests; a Durable Object has
+ * the Workers limits, https://developers.cloudflare.com/durable-objects/platform/limits/). An
+ * account with a connection costs about three (its hub, the room, the contact's hub), so a round
+ * of 2 × 100 stays near 600 plus five Store calls a batch; each group an account is in adds its
+ * room, a Store read and the members' hubs.
+ */
 export const BATCHES_IN_FLIGHT = 2;
 
-/** What one purge batch did: accounts removed, accounts whose objects failed, a Store failure that stops the run. */
-export interface PurgeBatchOutcome {
-  removed: number;
-  failed: string[];
-  storeFailure: string | null;
-}
-
-/** Runs one purge batch (worker/account.ts `purgeBatch`, here or in an invocation of its own). */
-export type PurgeBatchRunner = (userIds: string[]) => Promise<PurgeBatchOutcome>;
-
 /** What one round (up to BATCHES_IN_FLIGHT batches) did, and whether the run goes on. */
-export interface PurgeRoundOutcome {
+interface PurgeRoundOutcome {
   removed: number;
   failed: string[];
   storeFailure: string | null;
@@ -32,11 +33,11 @@ export interface PurgeRoundOutcome {
  * skipping those that failed earlier in this run (so they cannot fill every batch), and runs the
  * batches at once. A round that removes nothing, or finds fewer than it asked for, ends the run.
  */
-export async function purgeRound(
+async function purgeRound(
+  env: Env,
   store: Store,
   cutoff: number,
   failedBefore: ReadonlySet<string>,
-  runBatch: PurgeBatchRunner,
 ): Promise<PurgeRoundOutcome> {
   const wanted = PURGE_BATCH * BATCHES_IN_FLIGHT;
   const listed = await store.listExpiredUsers(cutoff, wanted + failedBefore.size);
@@ -48,7 +49,7 @@ export async function purgeRound(
   );
   const outcomes = await Promise.all(
     batches.map((userIds) =>
-      runBatch(userIds).catch((error: unknown): PurgeBatchOutcome => {
+      purgeBatch(env, store, userIds).catch((error: unknown): PurgeBatchOutcome => {
         log("error", "purge_batch_failed", { accounts: userIds.length }, error);
         return { removed: 0, failed: userIds, storeFailure: null };
       }),
@@ -75,13 +76,16 @@ interface PurgeRun {
 const RUN_KEY = "run";
 
 /**
- * The purge of expired accounts, one object for the whole app (`purgerFor` in addresses.ts). The cron only starts
- * a run; each round then runs in an alarm invocation of its own and schedules the next, so a run
- * of 10 000 accounts is not one invocation: each has its own subrequest limit, and the hubs and
- * rooms a round reached are let go when it ends. The batches themselves run in the Worker's
- * `PurgeBatch` entrypoint (worker/account.ts), which owns what removing an account means.
+ * The purge of expired accounts, one object for the whole app (`purgerFor` in addresses.ts). The
+ * cron only starts a run; each round then runs in an alarm invocation of its own and schedules the
+ * next, so a run of 10 000 accounts is not one invocation: each round has its own subrequest limit,
+ * and the hubs and rooms it reached are let go when it ends. What ending an account means is
+ * account-ending.ts, which the Worker's deletion runs too.
  */
 export class Purger extends DurableObject<Env> {
+  /** What the rounds reach the Store, rooms and hubs through: the object's own bindings (a test makes one unreachable). */
+  bindings: Env = this.env;
+
   /** Starts a run for accounts expired at `cutoff`, or moves a run in progress on to it. Safe to repeat. */
   async start(cutoff: number): Promise<void> {
     const current = await this.ctx.storage.get<PurgeRun>(RUN_KEY);
@@ -102,9 +106,7 @@ export class Purger extends DurableObject<Env> {
     const run = await this.ctx.storage.get<PurgeRun>(RUN_KEY);
     if (!run) return;
     const roundStarted = Date.now();
-    const round = await purgeRound(storeFor(this.env), run.cutoff, new Set(run.failed), (userIds) =>
-      this.ctx.exports.PurgeBatch.run(userIds),
-    );
+    const round = await purgeRound(this.bindings, storeFor(this.bindings), run.cutoff, new Set(run.failed));
     const next: PurgeRun = {
       ...run,
       removed: run.removed + round.removed,

@@ -1,12 +1,13 @@
 import { hubFor, roomFor } from "../durable-objects/addresses";
 import type { KnownConversation } from "../durable-objects/conversation-room";
+import { tellGroupHubs, toGroupView } from "../durable-objects/group-hubs";
 import { GROUP_LIMITS, type Group, type Message } from "../protocol/api";
-import type { AccountEndReason, SystemEvent } from "../protocol/wire";
-import { withAnAdmin } from "../server/adapters/groups";
-import type { ConversationActivity, GroupView } from "../server/hub-views";
+import type { SystemEvent } from "../protocol/wire";
+import { withAnAdmin } from "../server/group-rules";
+import { toHex } from "../server/hex";
+import type { ConversationActivity } from "../server/hub-views";
 import { log } from "../server/log";
 import type { GroupMemberRecord, GroupRecord, Store, UserRef } from "../server/ports/store";
-import { toHex } from "./lib/encoding";
 import { conflict, forbidden, notFound, storeUnavailable } from "./lib/errors";
 
 /** A conversation's activity as the viewer's hub keeps it. */
@@ -35,7 +36,7 @@ interface Plan {
 const SAVE_TRIES = 4;
 
 /**
- * A new group id: random, and `grp_` where one-to-one conversations are `dm_` (lib/conversation-id.ts),
+ * A new group id: random, and `grp_` where one-to-one conversations are `dm_` (server/conversation-id.ts),
  * so the two can never collide.
  */
 export function newGroupId(): string {
@@ -62,17 +63,6 @@ export async function viewGroupAs(
   const activity = (await hubFor(env, viewerId).summaries()).find((entry) => entry.conversationId === record.id);
   const lastMessage = newest ?? activity?.lastMessage ?? null;
   return toGroup(viewerId, record, { unread: 0, ...activity, lastMessage });
-}
-
-function toGroupView(viewerId: string, record: GroupRecord): GroupView {
-  return {
-    id: record.id,
-    name: record.name,
-    members: record.members.map(({ id, username, admin }) => ({ id, username, admin })),
-    createdBy: record.createdBy,
-    createdAt: new Date(record.createdAt).toISOString(),
-    muted: record.members.find((member) => member.id === viewerId)?.muted ?? false,
-  };
 }
 
 /** The group as a member may read it; anyone else learns nothing, not even that it exists. */
@@ -121,7 +111,7 @@ export async function createGroup(
   const event: SystemEvent = { event: "created", actor: ref(creator), targets: others.map(ref), name };
   try {
     const message = await tellRoom(env, record, event);
-    await tellHubs(env, record, null);
+    await tellGroupHubs(env, record, null);
     return { record, message };
   } catch (error) {
     await roomFor(env, record.id)
@@ -158,37 +148,11 @@ export async function changeGroup(
     if (!saved.ok && saved.reason === "not_found") throw notInGroup();
     if (!saved.ok) throw storeUnavailable();
     const message = plan.event ? await tellRoom(env, saved.value, plan.event, plan.removed?.reason) : null;
-    await tellHubs(env, saved.value, plan.removed, plan.onlyFor);
+    await tellGroupHubs(env, saved.value, plan.removed, plan.onlyFor);
     return { record: saved.value, message };
   }
   log("warn", "group_save_contended", { groupId, tries: SAVE_TRIES });
   throw storeUnavailable();
-}
-
-/**
- * Endings: a member whose account ended leaves each of their groups. The room removes their
- * messages and writes the line (and destroys itself when nobody is left); the others' lists
- * drop them. The Store removes the membership afterwards (`deleteUsers`). A room that fails
- * fails the account, which the purge retries on its next run.
- */
-export async function endGroupMemberships(
-  env: Env,
-  store: Store,
-  userId: string,
-  groupIds: string[],
-  reason: AccountEndReason,
-): Promise<void> {
-  await Promise.all(
-    groupIds.map(async (groupId) => {
-      const { remaining } = await roomFor(env, groupId).memberEnded({ userId, reason });
-      if (remaining.length === 0) return;
-      const found = await store.getGroup(groupId);
-      if (!found.ok || !found.value) return log("warn", "group_ending_not_told", { groupId });
-      const stay = new Set(remaining);
-      const members = found.value.members.filter((member) => member.id !== userId && stay.has(member.id));
-      await tellHubs(env, { ...found.value, members: withAnAdmin(members) }, null);
-    }),
-  );
 }
 
 /** What `change` makes of `record` when `actorId` asks; null when it changes nothing. Throws a refusal. */
@@ -297,21 +261,6 @@ async function tellRoom(
     ...(closeReason ? { closeReason } : {}),
   });
   return message;
-}
-
-/**
- * Every member's hub gets the group in their own view, a removed or leaving member's hub that it
- * left their list. The change is saved already: a hub that fails is logged, and its user sees
- * the group right on their next load.
- */
-async function tellHubs(env: Env, record: GroupRecord, removed: Plan["removed"], onlyFor?: string): Promise<void> {
-  const told = onlyFor ? record.members.filter((member) => member.id === onlyFor) : record.members;
-  const results = await Promise.allSettled([
-    ...told.map((member) => hubFor(env, member.id).groupChanged(toGroupView(member.id, record))),
-    ...(removed ? [hubFor(env, removed.userId).groupRemoved(record.id, removed.reason)] : []),
-  ]);
-  const failed = results.filter((result) => result.status === "rejected").length;
-  if (failed > 0) log("warn", "group_notices_failed", { groupId: record.id, failed });
 }
 
 /** What the room keeps of a group: its name, its admins, its members. */

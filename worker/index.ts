@@ -18,4 +18,3 @@ export { EmbeddedCache } from "../durable-objects/embedded-cache";
 export { Purger } from "../durable-objects/purger";
 export { StoreHost } from "../durable-objects/store-host";
 export { UserHub } from "../durable-objects/user-hub";
-export { PurgeBatch } from "./account";

@@ -1,5 +1,5 @@
 import { GROUP_LIMITS } from "../../protocol/api";
-import type { GroupMemberRecord, GroupRecord, OpenedConversation } from "../ports/store";
+import type { GroupRecord, OpenedConversation } from "../ports/store";
 
 /** A group as its members open it: everyone by id with their names, and who may manage it. */
 export function openedGroup(group: GroupRecord): OpenedConversation {
@@ -11,19 +11,4 @@ export function openedGroup(group: GroupRecord): OpenedConversation {
     pendingFrom: null,
     group: { name: group.name, admins: group.members.filter((member) => member.admin).map((member) => member.id) },
   };
-}
-
-/** Members in the order they joined (the longest-standing first), then by id. */
-export function byJoined(a: GroupMemberRecord, b: GroupMemberRecord): number {
-  return a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/**
- * A group is never without an admin: when none is left, the longest-standing member (`byJoined`)
- * becomes one. The Store keeps it so, and the Worker shows it so in the lists.
- */
-export function withAnAdmin(members: GroupMemberRecord[]): GroupMemberRecord[] {
-  if (members.length === 0 || members.some((member) => member.admin)) return members;
-  const heir = [...members].sort(byJoined)[0];
-  return members.map((member) => (member === heir ? { ...member, admin: true } : member));
 }

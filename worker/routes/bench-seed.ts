@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { hubFor, roomFor } from "../../durable-objects/addresses";
 import { LIFETIME_HOURS_MAX, LIFETIME_HOURS_MIN } from "../../protocol/api";
+import { directConversationId } from "../../server/conversation-id";
 import type { UserRecord } from "../../server/ports/store";
 import { hashPassword } from "../auth/password";
 import { seenByOther, toConnection } from "../contacts";
 import type { AppContext, AppEnv } from "../context";
-import { directConversationId } from "../lib/conversation-id";
 import { ApiError, storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
 

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { toHex } from "../../server/hex";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
-import { toBase64Url, toHex } from "../lib/encoding";
+import { toBase64Url } from "../lib/encoding";
 import { ApiError, notFound, storeUnavailable } from "../lib/errors";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
 import { addConnection } from "./connections";

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
+import { removeAccount } from "../../durable-objects/account-ending";
 import { hubFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import type { User } from "../../protocol/api";
-import { removeAccount } from "../account";
 import { endSession, requireUser, socketOwner } from "../auth/session";
 import type { AppEnv } from "../context";
 import { requireUpgrade } from "../lib/upgrade";

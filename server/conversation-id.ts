@@ -1,4 +1,4 @@
-import { toHex } from "./encoding";
+import { toHex } from "./hex";
 
 /**
  * The id of the one-to-one conversation between two users: derived from the sorted pair,
