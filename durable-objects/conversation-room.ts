@@ -271,14 +271,20 @@ export class ConversationRoom extends DurableObject<Env> {
     if (this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
 
-  /** Deletes one of the sender's own messages for everyone; it counts against the send budget. */
+  /**
+   * Deletes one of the sender's own messages for everyone; it counts against the send budget.
+   * When the archive may hold its body, the deletion is queued with it and the alarm writes it.
+   */
   private handleDelete(ws: WebSocket, userId: string, seq: number): void {
-    if (!this.limits.takeDelete(ws, Date.now())) return this.refuse(ws, "rate_limited", "Slow down.", { seq });
-    if (!this.log.messages.delete(seq, userId)) {
-      return this.refuse(ws, "invalid_frame", "You can delete only your own messages, once.", { seq });
-    }
+    const now = Date.now();
+    if (!this.limits.takeDelete(ws, now)) return this.refuse(ws, "rate_limited", "Slow down.", { seq });
+    const deleted = this.log.transaction(() =>
+      this.log.messages.delete(seq, userId) ? { forArchive: this.archive.deleted(seq) } : null,
+    );
+    if (!deleted) return this.refuse(ws, "invalid_frame", "You can delete only your own messages, once.", { seq });
     this.sockets.broadcast({ type: "deleted", seq });
-    if (this.log.messages.lastSeq() === seq) this.hubs.lastMessageDeleted(Date.now());
+    if (this.log.messages.lastSeq() === seq) this.hubs.lastMessageDeleted(now);
+    if (deleted.forArchive && this.env.MONGODB_URI) this.scheduler.atOrBefore("archive", now + ARCHIVE_DELAY_MS);
   }
 
   /** Replays one page of what the socket missed; synchronous, so no live message interleaves. */

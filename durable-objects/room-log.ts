@@ -58,6 +58,8 @@ export class ConversationLog {
         -- In a group: the latest message that mentions this member.
         mentioned_seq INTEGER NOT NULL DEFAULT 0
       );
+      -- Messages deleted after the archive may have taken them with their body: the next flush empties them there.
+      CREATE TABLE IF NOT EXISTS archive_deletions (seq INTEGER PRIMARY KEY);
     `);
     // Rooms created before counters kept read cursors in `reads` and an `outbox` of unarchived rows.
     const tables = new Set(

@@ -149,6 +149,28 @@ export class RoomMessages {
     );
   }
 
+  /** Queues a deleted message for the archive, which may hold its body. Safe to repeat. */
+  queueArchiveDeletion(seq: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO archive_deletions (seq) VALUES (?)", seq);
+  }
+
+  /** Deleted messages queued for the archive, oldest first, at most `limit`; each as history serves it. */
+  archiveDeletions(limit: number): Message[] {
+    const conversationId = this.conversationId();
+    return this.sql
+      .exec<MessageRow>(
+        "SELECT messages.* FROM archive_deletions JOIN messages USING (seq) ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((row) => toMessage(conversationId, row));
+  }
+
+  /** The archive took these deletions. */
+  archiveDeletionsDone(seqs: number[]): void {
+    for (const seq of seqs) this.sql.exec("DELETE FROM archive_deletions WHERE seq = ?", seq);
+  }
+
   /** Wipes every live message of one sender; returns the newest `shown` of their seqs, newest first. */
   wipeSender(senderId: string, shown: number): number[] {
     const newest = this.sql

@@ -133,6 +133,8 @@ interface MessageDoc {
   senderId: string;
   body: string;
   sentAt: number;
+  /** Deleted for everyone: the body is empty. */
+  deleted?: true;
 }
 
 const ok = <T>(value: T) => ({ ok: true, value }) as const;
@@ -438,22 +440,37 @@ export class MongoStore implements Store {
           seq: message.seq,
           clientId: message.id,
           senderId: message.senderId,
-          body: message.body,
+          body: message.deleted ? "" : message.body,
           sentAt: message.sentAt,
+          ...(message.deleted ? { deleted: true as const } : {}),
         }),
       );
-      if (docs.length === 0) return ok({ inserted: 0 });
-      try {
-        const result = await this.messages.insertMany(docs, { ordered: false });
-        return ok({ inserted: result.insertedCount });
-      } catch (error) {
-        // Unordered: duplicates (already archived by an earlier, unacknowledged try) are refused, the rest land.
-        if (error instanceof MongoBulkWriteError && onlyDuplicates(error)) {
-          return ok({ inserted: error.result.insertedCount });
-        }
-        throw error;
-      }
+      const deleted = docs.filter((doc) => doc.deleted);
+      const live = docs.filter((doc) => !doc.deleted);
+      return ok({ inserted: (await this.replaceArchived(deleted)) + (await this.insertArchived(live)) });
     });
+  }
+
+  /** Writes messages not archived yet; one already there is left as it is. Answers how many were new. */
+  private async insertArchived(docs: MessageDoc[]): Promise<number> {
+    if (docs.length === 0) return 0;
+    try {
+      return (await this.messages.insertMany(docs, { ordered: false })).insertedCount;
+    } catch (error) {
+      // Unordered: duplicates (already archived by an earlier, unacknowledged try) are refused, the rest land.
+      if (error instanceof MongoBulkWriteError && onlyDuplicates(error)) return error.result.insertedCount;
+      throw error;
+    }
+  }
+
+  /** Deleted messages replace what the archive holds under their id (its body), or are written new. */
+  private async replaceArchived(docs: MessageDoc[]): Promise<number> {
+    if (docs.length === 0) return 0;
+    const result = await this.messages.bulkWrite(
+      docs.map(({ _id, ...replacement }) => ({ replaceOne: { filter: { _id }, replacement, upsert: true } })),
+      { ordered: false },
+    );
+    return result.upsertedCount;
   }
 
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>> {
@@ -834,5 +851,6 @@ function toArchived(doc: MessageDoc): ArchivedMessage {
     senderId: doc.senderId,
     body: doc.body,
     sentAt: doc.sentAt,
+    ...(doc.deleted ? { deleted: true as const } : {}),
   };
 }

@@ -43,6 +43,7 @@ type MessageRow = {
   sender_id: string;
   body: string;
   sent_at: number;
+  deleted: number;
 };
 
 const ok = <T>(value: T) => ({ ok: true, value }) as const;
@@ -319,17 +320,27 @@ export class SqliteStore implements Store {
     return this.storage.transactionSync(() => {
       let inserted = 0;
       for (const message of batch.slice(0, ARCHIVE_BATCH_MAX)) {
-        inserted += this.sql
+        const added = this.sql
           .exec(
-            "INSERT OR IGNORE INTO archived_messages (conversation_id, seq, id, sender_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING 1",
+            "INSERT OR IGNORE INTO archived_messages (conversation_id, seq, id, sender_id, body, sent_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING 1",
             message.conversationId,
             message.seq,
             message.id,
             message.senderId,
-            message.body,
+            message.deleted ? "" : message.body,
             message.sentAt,
+            message.deleted ? 1 : 0,
           )
           .toArray().length;
+        inserted += added;
+        // A deletion empties the copy archived before it.
+        if (!added && message.deleted) {
+          this.sql.exec(
+            "UPDATE archived_messages SET body = '', deleted = 1 WHERE conversation_id = ? AND seq = ?",
+            message.conversationId,
+            message.seq,
+          );
+        }
       }
       return ok({ inserted });
     });
@@ -669,6 +680,7 @@ function toArchived(row: MessageRow): ArchivedMessage {
     senderId: row.sender_id,
     body: row.body,
     sentAt: row.sent_at,
+    ...(row.deleted ? { deleted: true as const } : {}),
   };
 }
 
@@ -735,6 +747,8 @@ function migrate(sql: SqlStorage): void {
   addColumn(sql, "conversation_members", "admin", "INTEGER NOT NULL DEFAULT 0");
   addColumn(sql, "conversation_members", "muted", "INTEGER NOT NULL DEFAULT 0");
   addColumn(sql, "conversation_members", "joined_at", "INTEGER NOT NULL DEFAULT 0");
+  // 1 once deleted for everyone: the body is empty.
+  addColumn(sql, "archived_messages", "deleted", "INTEGER NOT NULL DEFAULT 0");
   sql.exec(`
     CREATE TABLE IF NOT EXISTS blocks (
       blocker TEXT NOT NULL,

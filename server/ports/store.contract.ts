@@ -452,6 +452,27 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(all.slice(0, 5)).toEqual(first);
       });
 
+      it("empties a message archived before when it comes again deleted, safely twice, and keeps a live copy from undoing it", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const batch = range(1, 3).map((seq) => message(conversationId, seq));
+        await store.archiveMessages(batch);
+        const deleted: ArchivedMessage = { ...batch[1]!, body: "", deleted: true };
+        expect(value(await store.archiveMessages([deleted]))).toEqual({ inserted: 0 });
+        expect(value(await store.archiveMessages([deleted]))).toEqual({ inserted: 0 });
+        // A late retry of the batch that first wrote it must not bring the body back.
+        expect(value(await store.archiveMessages(batch))).toEqual({ inserted: 0 });
+        expect(value(await store.messagesBefore(conversationId, 100, 10))).toEqual([batch[0], deleted, batch[2]]);
+      });
+
+      it("archives a message deleted before its first write as deleted, with no body", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const deleted: ArchivedMessage = { ...message(conversationId, 1), body: "", deleted: true };
+        expect(value(await store.archiveMessages([deleted, message(conversationId, 2)]))).toEqual({ inserted: 2 });
+        const archived = value(await store.messagesBefore(conversationId, 100, 10));
+        expect(archived[0]).toEqual(deleted);
+        expect(archived[1]).not.toHaveProperty("deleted");
+      });
+
       it("keeps conversations apart: the same seq in two conversations is two messages", async () => {
         const one = `conv_${crypto.randomUUID()}`;
         const two = `conv_${crypto.randomUUID()}`;

@@ -85,6 +85,8 @@ export interface ArchivedMessage {
   senderId: string;
   body: string;
   sentAt: number;
+  /** Deleted for everyone: the body is empty, and writing it empties a copy archived before. */
+  deleted?: true;
 }
 
 export interface AddConnectionResult {
@@ -196,7 +198,10 @@ export interface Store extends GroupStore {
     conversationId: string,
   ): Promise<Result<OpenedConversation, "not_found" | "forbidden">>;
 
-  /** Writes messages to the archive. Idempotent: a message already archived is left as it is. */
+  /**
+   * Writes messages to the archive; `inserted` counts those it did not hold. Idempotent: a message
+   * already archived is left as it is, unless the one written is `deleted`: that one replaces it.
+   */
   archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>>;
   /** Archived messages with seq below `beforeSeq`, oldest first: the newest `limit` of them. */
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>>;
