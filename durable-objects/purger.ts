@@ -31,7 +31,8 @@ interface PurgeRoundOutcome {
 /**
  * One round of the purge: lists up to BATCHES_IN_FLIGHT batches of accounts expired at `cutoff`,
  * skipping those that failed earlier in this run (so they cannot fill every batch), and runs the
- * batches at once. A round that removes nothing, or finds fewer than it asked for, ends the run.
+ * batches at once. A round that finds fewer than it asked for ends the run, and so does one that
+ * neither removed nor failed an account (nothing it could do); a round of failures goes on past them.
  */
 async function purgeRound(
   env: Env,
@@ -58,7 +59,7 @@ async function purgeRound(
   const removed = outcomes.reduce((sum, outcome) => sum + outcome.removed, 0);
   const failed = outcomes.flatMap((outcome) => outcome.failed);
   const storeFailure = outcomes.find((outcome) => outcome.storeFailure !== null)?.storeFailure ?? null;
-  const more = storeFailure === null && removed > 0 && todo.length >= wanted;
+  const more = storeFailure === null && removed + failed.length > 0 && todo.length >= wanted;
   return { removed, failed, storeFailure, more };
 }
 

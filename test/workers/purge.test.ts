@@ -48,6 +48,17 @@ async function withUnreachableHubs(userIds: string[], purge: () => Promise<void>
   return calls;
 }
 
+/** Paired accounts with an accepted connection each, through the bench's seeding endpoint. */
+async function seedPairs(seed: { prefix: string; from: number; pairs: number; lifetimeHours: number }) {
+  const response = await createApp({ benchSeed: true }).request(
+    `${ORIGIN}/api/__bench/seed`,
+    { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(seed) },
+    env,
+  );
+  expect(response.status).toBe(201);
+  return response.json<{ users: number; conversationIds: string[] }>();
+}
+
 describe("the scheduled purge", () => {
   it("removes accounts past their lifetime with their connections and conversations, and only those", async () => {
     const shortLived = await signUp(undefined, undefined, 1);
@@ -154,12 +165,7 @@ describe("a purge larger than one round", () => {
     const failing = await signUp(undefined, undefined, 1);
     const pairs = (PURGE_BATCH * BATCHES_IN_FLIGHT) / 2 + 1;
     const seed = { prefix: "rounds_", from: 0, pairs, lifetimeHours: 1 };
-    const response = await createApp({ benchSeed: true }).request(
-      `${ORIGIN}/api/__bench/seed`,
-      { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(seed) },
-      env,
-    );
-    expect(response.status).toBe(201);
+    await seedPairs(seed);
     const logged = vi.spyOn(console, "log");
     const later = Date.now() + 2 * 3_600_000;
 
@@ -181,6 +187,33 @@ describe("a purge larger than one round", () => {
   });
 });
 
+describe("a purge whose oldest accounts all fail", () => {
+  it("goes on past a round in which every account failed, to the accounts expired after them", async () => {
+    // A whole round of accounts that cannot be ended, expired before the one that can.
+    const pairs = (PURGE_BATCH * BATCHES_IN_FLIGHT) / 2;
+    await seedPairs({ prefix: "stuck_", from: 0, pairs, lifetimeHours: 1 });
+    const store = storeFor(env);
+    const stuck: string[] = [];
+    for (let index = 0; index < 2 * pairs; index++) {
+      const found = await store.getUserByUsername(`stuck_${index}`);
+      if (!found.ok || !found.value) throw new Error("seeded user missing");
+      stuck.push(found.value.id);
+    }
+    const after = await signUp(undefined, undefined, 1);
+    const later = Date.now() + 2 * 3_600_000;
+
+    await withUnreachableHubs(stuck, () => runCron(later));
+
+    expect((await api("/api/me", { cookie: after.cookie })).status).toBe(401);
+    const left = await store.listExpiredUsers(later, 1_000);
+    expect(left.ok && [...left.value].sort()).toEqual([...stuck].sort());
+    expect(await purgerFor(env).running()).toBe(false);
+
+    await runCron(later);
+    expect(await store.listExpiredUsers(later, 1_000)).toEqual({ ok: true, value: [] });
+  });
+});
+
 describe("the bench's seeding endpoint", () => {
   const seed = { prefix: "seedtest_", from: 0, pairs: 2, lifetimeHours: 1 };
 
@@ -189,14 +222,7 @@ describe("the bench's seeding endpoint", () => {
   });
 
   it("writes paired people the purge then removes like signed-up ones", async () => {
-    const app = createApp({ benchSeed: true });
-    const response = await app.request(
-      `${ORIGIN}/api/__bench/seed`,
-      { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(seed) },
-      env,
-    );
-    expect(response.status).toBe(201);
-    const { users, conversationIds } = await response.json<{ users: number; conversationIds: string[] }>();
+    const { users, conversationIds } = await seedPairs(seed);
     expect(users).toBe(4);
     const store = storeFor(env);
     const first = await store.getUserByUsername("seedtest_0");
