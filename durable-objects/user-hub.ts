@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Connection, Group, Message } from "../protocol/api";
+import { type Connection, type Group, LIFETIME_HOURS_MAX, type Message } from "../protocol/api";
 import {
   type AccountEndReason,
   CLOSE_ACCOUNT_ENDED,
@@ -14,7 +14,7 @@ import {
 import { countedStorage } from "../server/counters";
 import type { ConversationActivity, GroupView } from "../server/hub-views";
 import { log } from "../server/log";
-import { cacheFor, storeFor } from "../server/ports";
+import { cacheFor, endedSessionsFor, storeFor } from "../server/ports";
 import { forgetPresence, readPresence, recordPresence } from "../server/presence";
 import { hubFor } from "./addresses";
 import { readIdentity } from "./identity";
@@ -188,10 +188,19 @@ export class UserHub extends DurableObject<Env> {
     if (closed.length > 0 && this.sockets.open().length === 0) await this.publishPresence();
   }
 
-  /** The account is gone: tell every tab, close the sockets, forget everything. Safe to repeat. */
+  /**
+   * The account is gone: its sessions end first (where each request's session check looks, so
+   * no cookie of it is let in again), then every tab is told, the sockets close and everything
+   * is forgotten. Safe to repeat; throws when no cache recorded the end, so that the deletion
+   * or the purge that called it tries again.
+   */
   async endAccount(reason: AccountEndReason): Promise<void> {
     if (this.ended) return;
     const userId = this.userId();
+    const owner = this.ctx.id.name ?? userId;
+    if (!owner) throw new Error("the hub cannot tell whose account ended");
+    // A session lasts no longer than its account, which lives at most LIFETIME_HOURS_MAX.
+    await endedSessionsFor(this.env).recordAccount(owner, LIFETIME_HOURS_MAX * 3_600);
     this.ended = true;
     this.sockets.broadcast({ type: "account-ended", reason } satisfies HubMessage);
     this.sockets.closeAll(CLOSE_ACCOUNT_ENDED, reason);

@@ -9,9 +9,12 @@ export interface AppVariables {
   cache: Cache;
 }
 
+/** Who is signed in, as their signed session token says (the Store is not asked per request). */
+export type SignedInUser = Omit<UserRecord, "passwordHash">;
+
 /** What requireUser adds: only routes behind it see a user. */
 export interface SignedInVariables extends AppVariables {
-  user: UserRecord;
+  user: SignedInUser;
   session: SessionClaims;
 }
 

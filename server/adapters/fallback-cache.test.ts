@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { Outage } from "../outage";
 import { type Cache, CacheUnavailableError } from "../ports/cache";
-import { CacheOutage, FallbackCache } from "./fallback-cache";
+import { FallbackCache } from "./fallback-cache";
 import { UpstashCache } from "./upstash-cache";
 
 /** Set by the workers project's global setup (test/services/upstash-for-workers.ts). */
@@ -29,9 +30,9 @@ function embedded(): Cache {
 function outage() {
   const clock = { now: 1_000_000 };
   const logged: string[] = [];
-  const record = new CacheOutage(
+  const record = new Outage(
     "Upstash",
-    { retryAfterMs: RETRY_AFTER_MS, logIntervalMs: LOG_INTERVAL_MS },
+    { retryAfterMs: RETRY_AFTER_MS, logIntervalMs: LOG_INTERVAL_MS, meanwhile: "the embedded cache counts" },
     () => clock.now,
     (message) => logged.push(message),
   );

@@ -1,46 +1,5 @@
-import { log as logEvent } from "../log";
+import type { Outage } from "../outage";
 import { type Cache, CacheUnavailableError } from "../ports/cache";
-
-/**
- * What one isolate knows about the primary cache's health, shared by every request it serves:
- * after a failure the primary is skipped for `retryAfterMs` (requests do not each wait for a
- * timeout), and the failure is logged once per `logIntervalMs`, not once per request.
- */
-export class CacheOutage {
-  private downUntil = 0;
-  private lastLoggedAt = Number.NEGATIVE_INFINITY;
-  private failuresSinceLog = 0;
-
-  constructor(
-    private readonly name: string,
-    private readonly options: { retryAfterMs: number; logIntervalMs: number },
-    private readonly now: () => number = Date.now,
-    private readonly log: (message: string, error: unknown) => void = (message, error) =>
-      logEvent("error", "cache_outage", { message }, error),
-  ) {}
-
-  /** True while the primary failed recently and should not be asked. */
-  isDown(): boolean {
-    return this.now() < this.downUntil;
-  }
-
-  failed(error: unknown): void {
-    const now = this.now();
-    this.downUntil = now + this.options.retryAfterMs;
-    this.failuresSinceLog += 1;
-    if (now - this.lastLoggedAt < this.options.logIntervalMs) return;
-    this.log(
-      `${this.name} unavailable (${this.failuresSinceLog} failure(s) since last logged); rate limits use the embedded cache, presence reads answer offline, ended-session checks refuse`,
-      error,
-    );
-    this.lastLoggedAt = now;
-    this.failuresSinceLog = 0;
-  }
-
-  recovered(): void {
-    this.downUntil = 0;
-  }
-}
 
 /**
  * The production Cache: the primary (Upstash) first. When it fails, rate-limit counters move
@@ -53,7 +12,7 @@ export class FallbackCache implements Cache {
   constructor(
     private readonly primary: Cache,
     private readonly fallback: Cache,
-    private readonly outage: CacheOutage,
+    private readonly outage: Outage,
   ) {}
 
   get(key: string): Promise<string | null> {
@@ -73,7 +32,7 @@ export class FallbackCache implements Cache {
   }
 
   async hit(key: string, windowSeconds: number): Promise<{ count: number; resetSeconds: number }> {
-    if (!this.outage.isDown()) {
+    if (!this.outage.shouldSkip()) {
       try {
         const result = await this.primary.hit(key, windowSeconds);
         this.outage.recovered();
@@ -87,7 +46,7 @@ export class FallbackCache implements Cache {
   }
 
   private async primaryOnly<T>(call: (cache: Cache) => Promise<T>): Promise<T> {
-    if (this.outage.isDown()) throw new CacheUnavailableError();
+    if (this.outage.shouldSkip()) throw new CacheUnavailableError();
     try {
       const result = await call(this.primary);
       this.outage.recovered();

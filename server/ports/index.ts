@@ -1,7 +1,9 @@
-import { CacheOutage, FallbackCache } from "../adapters/fallback-cache";
+import { FallbackCache } from "../adapters/fallback-cache";
 import { UpstashCache } from "../adapters/upstash-cache";
 import { countedStub } from "../counters";
 import { EndedSessions } from "../ended-sessions";
+import { Outage } from "../outage";
+import { withBreaker } from "../store-breaker";
 import type { Cache } from "./cache";
 import type { Store } from "./store";
 
@@ -12,6 +14,11 @@ const EMBEDDED_INSTANCE = "embedded";
 const UPSTASH_TIMEOUT_MS = 300;
 /** After a failure, requests skip Upstash this long instead of each waiting for a timeout. */
 const UPSTASH_RETRY_AFTER_MS = 5_000;
+/**
+ * After MongoDB answered `unavailable`, Store calls skip it this long (each would wait for server
+ * selection, 2.5 s); the Store's callers then answer 503 or take their fallback at once.
+ */
+const MONGO_RETRY_AFTER_MS = 5_000;
 /** An outage is logged at most once a minute per isolate. */
 const OUTAGE_LOG_INTERVAL_MS = 60_000;
 /** Keys are `<prefix>:<key>`; set UPSTASH_KEY_PREFIX when deployments share a database. */
@@ -23,11 +30,35 @@ export const DEFAULT_MONGODB_HOSTS = 4;
 /**
  * The Store for this environment: with MONGODB_URI, one of a fixed pool of hosts that each keep
  * a MongoClient (picked by `key`, such as a user or conversation id, or at random), so the cluster
- * sees a bounded number of connections; without it, the one embedded host.
+ * sees a bounded number of connections, behind this isolate's breaker for MongoDB; without it,
+ * the one embedded host (which is never unavailable).
  */
 export function storeFor(env: Env, key?: string): Store {
-  const name = env.MONGODB_URI ? `mongo-${mongoHostIndex(env, key)}` : EMBEDDED_INSTANCE;
+  if (!env.MONGODB_URI) return storeHost(env, EMBEDDED_INSTANCE);
+  return withBreaker(storeHost(env, `mongo-${mongoHostIndex(env, key)}`), mongoOutageFor(env.MONGODB_URI));
+}
+
+function storeHost(env: Env, name: string): Store {
   return countedStub(env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(name)), "store", env);
+}
+
+/**
+ * One breaker per MongoDB deployment and isolate, kept across requests (as Upstash's outage
+ * record below): every host reaches the same cluster, so one host's failure stands for all.
+ */
+const mongoOutageByUri = new Map<string, Outage>();
+
+function mongoOutageFor(uri: string): Outage {
+  let outage = mongoOutageByUri.get(uri);
+  if (!outage) {
+    outage = new Outage("MongoDB", {
+      retryAfterMs: MONGO_RETRY_AFTER_MS,
+      logIntervalMs: OUTAGE_LOG_INTERVAL_MS,
+      meanwhile: "Store calls answer unavailable at once: changes answer 503, reads and sockets go on from the rooms",
+    });
+    mongoOutageByUri.set(uri, outage);
+  }
+  return outage;
 }
 
 function mongoHostIndex(env: Env, key: string | undefined): number {
@@ -89,9 +120,9 @@ function upstashConfig(env: Env): UpstashConfig | null {
  * One client and one outage record per isolate, kept across requests: the client holds no I/O
  * object (each call is its own fetch), and the outage record must outlive a request to help.
  */
-const upstashByConfig = new Map<string, { cache: UpstashCache; outage: CacheOutage }>();
+const upstashByConfig = new Map<string, { cache: UpstashCache; outage: Outage }>();
 
-function upstashFor(env: Env): { cache: UpstashCache; outage: CacheOutage } | null {
+function upstashFor(env: Env): { cache: UpstashCache; outage: Outage } | null {
   const config = upstashConfig(env);
   if (!config) return null;
   const id = JSON.stringify(config);
@@ -99,9 +130,11 @@ function upstashFor(env: Env): { cache: UpstashCache; outage: CacheOutage } | nu
   if (!entry) {
     entry = {
       cache: new UpstashCache({ ...config, timeoutMs: UPSTASH_TIMEOUT_MS }),
-      outage: new CacheOutage("Upstash", {
+      outage: new Outage("Upstash", {
         retryAfterMs: UPSTASH_RETRY_AFTER_MS,
         logIntervalMs: OUTAGE_LOG_INTERVAL_MS,
+        meanwhile:
+          "rate limits use the embedded cache, presence reads answer offline, ended-session checks use the embedded cache",
       }),
     };
     upstashByConfig.set(id, entry);

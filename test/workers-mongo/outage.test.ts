@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Connection, ErrorBody, Group, HealthBody } from "../../protocol/api";
+import { enableCounters, readCounters } from "../../server/counters";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { api, connect, openSocket, roomPath, type Session, signUp, uniqueName, upgrade } from "../workers/helpers";
 import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
@@ -211,5 +212,69 @@ describe.skipIf(!mongoControl)("a direct link while Mongo is down", () => {
         error: { code: "conversation_not_found", message: "No such conversation." },
       });
     }
+  });
+});
+
+// An outage of its own: what it counts must not include the other blocks' Store traffic.
+describe.skipIf(!mongoControl)("a signed-in request while Mongo is down waits for no Store", () => {
+  let ann: Session;
+  let bob: Session;
+  let chat: string;
+  let stopCounting: () => void;
+  /** Calls that reached a StoreHost since the last read (those the breaker answered are not among them). */
+  const storeCalls = () => readCounters().by["crossObjectCalls.store"] ?? 0;
+
+  beforeAll(async () => {
+    await eventually(storeAnswers, 20_000, "the store answering");
+    ann = await signUp(uniqueName("ann"));
+    bob = await signUp(uniqueName("bob"));
+    chat = await connect(ann, bob);
+    const room = await openSocket(roomPath(chat), ann.cookie);
+    room.send({ type: "send", id: "known", body: "the room knows us both" });
+    await room.nextOfType("ack");
+    room.close();
+    await mongo("stop");
+    stopCounting = enableCounters();
+  });
+
+  afterAll(async () => {
+    stopCounting();
+    await mongo("start");
+    await eventually(storeAnswers, 20_000, "the store answering again");
+  });
+
+  it("answers GET /api/me from the signed token and the Cache, asking the Store nothing", async () => {
+    readCounters();
+    const me = await api("/api/me", { cookie: ann.cookie });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { id: ann.user.id, username: ann.user.username } });
+    expect(storeCalls()).toBe(0);
+  });
+
+  it("after one Store failure, answers history, a socket and a state change without asking the Store again", async () => {
+    // This one asks the Store, waits for server selection, and opens the breaker.
+    expect((await api(`/api/conversations/${chat}/messages`, { cookie: bob.cookie })).status).toBe(200);
+    readCounters();
+
+    const history = await api(`/api/conversations/${chat}/messages`, { cookie: bob.cookie });
+    expect(history.status).toBe(200);
+    expect(await history.json()).toMatchObject({ messages: [{ id: "known" }] });
+    const socket = await openSocket(roomPath(chat), bob.cookie);
+    expect(await socket.nextOfType("hello")).toMatchObject({ lastSeq: 1 });
+    socket.close();
+    const change = await api(`/api/blocks/${crypto.randomUUID()}`, { method: "DELETE", cookie: ann.cookie });
+    expect(change.status).toBe(503);
+    expect(await errorCode(change)).toBe("store_unavailable");
+    expect(change.headers.get("Retry-After")).toBe("5");
+
+    expect(storeCalls()).toBe(0);
+  });
+
+  it("asks the Store for /api/health all the same, which reports that it does not answer", async () => {
+    readCounters();
+    const { status, body } = await health();
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ answers: { store: false } });
+    expect(storeCalls()).toBe(1);
   });
 });

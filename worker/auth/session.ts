@@ -5,7 +5,7 @@ import { log } from "../../server/log";
 import { endedSessionsFor } from "../../server/ports";
 import type { UserRecord } from "../../server/ports/store";
 import type { AppContext, AppEnv, SignedInContext, SignedInEnv } from "../context";
-import { ApiError, storeUnavailable, unauthorized } from "../lib/errors";
+import { ApiError, unauthorized } from "../lib/errors";
 import { type SessionClaims, signSession, verifySession } from "./session-token";
 
 /** `__Host-`: the browser keeps it only if Secure, on `/`, from this host alone (no Domain). */
@@ -58,7 +58,7 @@ export async function endSession<E extends AppEnv>(c: Context<E>): Promise<Sessi
   if (!claims) return null;
   const ttlSeconds = Math.max(1, Math.ceil((claims.expiresAt - Date.now()) / 1000));
   await endedSessionsFor(c.env, c.var.cache)
-    .record(claims.sessionId, ttlSeconds)
+    .recordSession(claims.sessionId, ttlSeconds)
     .catch((error: unknown) => log("error", "ended_session_not_recorded", {}, error));
   return claims;
 }
@@ -66,32 +66,29 @@ export async function endSession<E extends AppEnv>(c: Context<E>): Promise<Sessi
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Loads the signed-in user and their session from the cookie, or answers 401. When neither the
- * Cache nor its backup can say whether the session was logged out, a read goes on (the
- * signature is valid) but a state change or a socket upgrade is refused with 503: revocation
- * fails closed where it matters.
+ * Reads the signed-in user and their session from the cookie, or answers 401. The signed token
+ * says who they are; one Cache call says whether the session was logged out or the account
+ * ended. The Store is not asked: a route that needs it asks it, so a read or a socket upgrade
+ * goes on while the Store is down. When neither the Cache nor its backup can say, a read goes on
+ * (the signature is valid) but a state change or a socket upgrade is refused with 503:
+ * revocation fails closed where it matters.
  */
 export const requireUser = createMiddleware<SignedInEnv>(async (c, next) => {
   const token = sessionToken(c);
   if (!token) throw unauthorized();
   const claims = await verifySession(token, sessionSecret(c.env));
-  if (!claims) throw unauthorized("Your session has ended. Sign in again.", "session_expired");
-  const [found, ended] = await Promise.all([
-    c.var.store.getUser(claims.userId),
-    endedSessionsFor(c.env, c.var.cache).state(claims.sessionId),
-  ]);
-  if (ended === "ended") throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
-  if (ended === "unknown" && changesState(c)) {
+  // A token from before the name was signed into it cannot stand for the user on its own.
+  if (!claims?.username) throw unauthorized("Your session has ended. Sign in again.", "session_expired");
+  const state = await endedSessionsFor(c.env, c.var.cache).state(claims);
+  if (state === "account-ended") throw unauthorized("This account no longer exists.", "account_ended");
+  if (state === "session-ended") throw unauthorized("You signed out of this session. Sign in again.", "session_ended");
+  if (state === "unknown" && changesState(c)) {
     throw new ApiError(503, "session_check_unavailable", "We cannot check your session right now. Try again shortly.", {
       "Retry-After": "5",
     });
   }
-  // The Store is unreachable: a read or a socket goes on with what the signed token says (chat
-  // keeps working from the rooms); a change that needs the Store waits.
-  if (!found.ok && (!claims.username || (changesState(c) && !isUpgrade(c)))) throw storeUnavailable();
-  const user = found.ok ? found.value : userFromClaims(claims);
-  if (!user || user.expiresAt <= Date.now()) throw unauthorized("This account no longer exists.", "account_ended");
-  c.set("user", user);
+  const { userId: id, username, createdAt, expiresAt } = claims;
+  c.set("user", { id, username, createdAt, expiresAt });
   c.set("session", claims);
   return next();
 });
@@ -103,22 +100,7 @@ export function socketOwner(c: SignedInContext) {
 }
 
 function changesState(c: Context): boolean {
-  return !SAFE_METHODS.has(c.req.method) || isUpgrade(c);
-}
-
-function isUpgrade(c: Context): boolean {
-  return c.req.header("Upgrade")?.toLowerCase() === "websocket";
-}
-
-/** The user as the signed token describes them, for when the Store cannot be asked. */
-function userFromClaims(claims: SessionClaims): UserRecord {
-  return {
-    id: claims.userId,
-    username: claims.username,
-    passwordHash: "",
-    createdAt: claims.createdAt,
-    expiresAt: claims.expiresAt,
-  };
+  return !SAFE_METHODS.has(c.req.method) || c.req.header("Upgrade")?.toLowerCase() === "websocket";
 }
 
 function sessionSecret(env: Env): string {

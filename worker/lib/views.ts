@@ -2,7 +2,7 @@ import type { User } from "../../protocol/api";
 import type { UserRecord } from "../../server/ports/store";
 
 /** The public view of a user record: never the password hash. */
-export function toUser(record: UserRecord): User {
+export function toUser(record: Omit<UserRecord, "passwordHash">): User {
   return {
     id: record.id,
     username: record.username,
