@@ -1,8 +1,8 @@
 import { signal } from "@preact/signals";
 import { describe, expect, it } from "vitest";
 import type { Connection, Message } from "../../../protocol/api";
-import type { FakeWebSocket } from "../net/fake-websocket";
-import { openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
+import type { FakeWebSocket } from "../../../test/web/fake-websocket";
+import { openChat, stored as storedIn, useFakeBrowser } from "../../../test/web/fixtures";
 
 function withBob(status: Connection["status"], direction: Connection["direction"]): Connection {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../protocol/api";
-import { connection, openList, useFakeBrowser } from "./fixtures";
+import { connection, openList, useFakeBrowser } from "../../../test/web/fixtures";
 
 /** Ann's connection list, live over a fake hub socket, with Carol's chat open or not. */
 function annsList(open: string | null) {

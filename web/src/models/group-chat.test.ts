@@ -2,8 +2,8 @@ import { signal } from "@preact/signals";
 import { describe, expect, it, vi } from "vitest";
 import type { Group, Message } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED } from "../../../protocol/wire";
-import { socketsTo } from "../net/fake-websocket";
-import { me, openChat, stored as storedIn, useFakeBrowser } from "./fixtures";
+import { socketsTo } from "../../../test/web/fake-websocket";
+import { me, openChat, stored as storedIn, useFakeBrowser } from "../../../test/web/fixtures";
 import { GroupViewModel } from "./group-view";
 
 const members = [

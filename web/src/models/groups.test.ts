@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, Group, Message } from "../../../protocol/api";
 import { SYSTEM_SENDER_ID } from "../../../protocol/wire";
-import { connection, openList, useFakeBrowser } from "./fixtures";
+import { connection, openList, useFakeBrowser } from "../../../test/web/fixtures";
 import { seenByLine, seenByText, splitMentions, typingSentence } from "./group-chat";
 import { mentions, mergeByActivity, notifiesInGroup, upsertGroup } from "./groups";
 

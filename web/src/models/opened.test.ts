@@ -1,7 +1,7 @@
 import { signal } from "@preact/signals";
 import { describe, expect, it, vi } from "vitest";
+import { connection, listStandIn, openChat, stored, useFakeBrowser } from "../../../test/web/fixtures";
 import type { Connections } from "./connections";
-import { connection, listStandIn, openChat, stored, useFakeBrowser } from "./fixtures";
 import { whenListed } from "./live-list";
 import { OpenedConversationModel } from "./opened";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage } from "./fixtures";
+import { MemoryStorage } from "../../../test/web/fixtures";
 import type { PendingMessage } from "./outbox-store";
 import { OutboxStore } from "./outbox-store";
 

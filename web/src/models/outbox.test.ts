@@ -2,9 +2,9 @@ import { computed, signal } from "@preact/signals";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../protocol/api";
 import { CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
-import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
+import { FakeWebSocket, installFakeBrowser, socketsTo } from "../../../test/web/fake-websocket";
+import { MemoryStorage } from "../../../test/web/fixtures";
 import { RoomConnection } from "../net/room";
-import { MemoryStorage } from "./fixtures";
 import { OutboxModel, provideRoomConnection } from "./outbox";
 import { OutboxStore } from "./outbox-store";
 

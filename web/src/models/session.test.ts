@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { installFakeBrowser } from "../net/fake-websocket";
-import { MemoryStorage } from "./fixtures";
+import { installFakeBrowser } from "../../../test/web/fake-websocket";
+import { MemoryStorage } from "../../../test/web/fixtures";
 import { OutboxStore } from "./outbox-store";
 
 const USER = {

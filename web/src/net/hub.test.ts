@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CLOSE_ACCOUNT_ENDED, CLOSE_CONVERSATION_ENDED, CLOSE_SESSION_ENDED } from "../../../protocol/wire";
-import { FakeWebSocket, installFakeBrowser } from "./fake-websocket";
+import { FakeWebSocket, installFakeBrowser } from "../../../test/web/fake-websocket";
 import type { HubHandlers } from "./hub";
 import { HubConnection } from "./hub";
 

@@ -7,8 +7,8 @@ import {
   CLOSE_REPLACED,
   CLOSE_SESSION_ENDED,
 } from "../../../protocol/wire";
+import { FakeWebSocket, installFakeBrowser } from "../../../test/web/fake-websocket";
 import type { ConversationOutbox, OutgoingMessage } from "../models/outbox";
-import { FakeWebSocket, installFakeBrowser } from "./fake-websocket";
 import type { RoomHandlers } from "./room";
 import { RATE_LIMIT_PAUSE_MS, RoomConnection, SEND_WINDOW } from "./room";
 

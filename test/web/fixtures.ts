@@ -2,18 +2,18 @@
 import type { Signal } from "@preact/signals";
 import { signal } from "@preact/signals";
 import { afterEach, beforeEach, expect, vi } from "vitest";
-import type { Connection, Group, Message } from "../../../protocol/api";
-import { FakeWebSocket, installFakeBrowser, socketsTo } from "../net/fake-websocket";
-import type { ChatContext } from "./chat";
-import { ChatModel } from "./chat";
-import type { Connections } from "./connections";
-import type { Notifications } from "./notifications";
-import { OpenedConversationModel } from "./opened";
-import type { Outbox, OutgoingMessage } from "./outbox";
-import type { StorageLike } from "./outbox-store";
-import type { Page } from "./page";
-import type { Session } from "./session";
-import { TypingTracker } from "./typing";
+import type { Connection, Group, Message } from "../../protocol/api";
+import type { ChatContext } from "../../web/src/models/chat";
+import { ChatModel } from "../../web/src/models/chat";
+import type { Connections } from "../../web/src/models/connections";
+import type { Notifications } from "../../web/src/models/notifications";
+import { OpenedConversationModel } from "../../web/src/models/opened";
+import type { Outbox, OutgoingMessage } from "../../web/src/models/outbox";
+import type { StorageLike } from "../../web/src/models/outbox-store";
+import type { Page } from "../../web/src/models/page";
+import type { Session } from "../../web/src/models/session";
+import { TypingTracker } from "../../web/src/models/typing";
+import { FakeWebSocket, installFakeBrowser, socketsTo } from "./fake-websocket";
 
 export const me = {
   id: "u-ann",
@@ -165,9 +165,9 @@ export async function openList({
   vi.stubGlobal("history", { state: null, pushState() {}, replaceState() {} });
   vi.stubGlobal("fetch", async (path: string, init: RequestInit) => api(path, init));
   // These modules read the address bar when they load: after the fakes are in place.
-  const { ConnectionsModel } = await import("./connections");
-  const { departureNotice } = await import("./departure");
-  const { route } = await import("./route");
+  const { ConnectionsModel } = await import("../../web/src/models/connections");
+  const { departureNotice } = await import("../../web/src/models/departure");
+  const { route } = await import("../../web/src/models/route");
   const session = { user: signal(user), ended: vi.fn(), end: vi.fn() } as unknown as Session;
   const show = vi.fn();
   const notifications = { show } as unknown as Notifications;
