@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --profile] [-- --only purge] [-- --purge N]
+// npm run bench [-- --quick] [-- --profile] [-- --only purge] [-- --purge N] [-- --only outage]
 // The message path measured against the platform's own floor, in one run on this machine:
 // a bare hibernation Durable Object (bench/baseline) and the project, both under the pinned
 // `wrangler dev`, each with its own --persist-to. Prints a table, writes JSON to bench/results/.
@@ -26,12 +26,13 @@ import {
   sleep,
 } from "./lib/client.mjs";
 import { rssMiB, snapshotApp, startServer } from "./lib/server.mjs";
+import { outageScenario, printOutage } from "./outage.mjs";
 import { perMessage, printPerMessage } from "./per-message.mjs";
 import { profileRoom } from "./profile.mjs";
 
 const quick = process.argv.includes("--quick");
 const withProfile = process.argv.includes("--profile");
-/** `--only <scenario>`: that scenario alone (conversations, group, resume, sockets, purge, sizes, upstash). */
+/** `--only <scenario>`: that scenario alone (conversations, group, resume, sockets, purge, sizes, upstash, outage). */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const runs = (scenario) => only === null || only === scenario;
 /** `--purge N`: the purge scenario with N accounts (even) instead of the plan's. */
@@ -121,6 +122,10 @@ try {
   if (only === null) {
     log("per message from the app's counters (bench/per-message.mjs)");
     results.perMessage = await perMessage({ app, log });
+  }
+  if (runs("outage")) {
+    log("the Store outage (bench/outage.mjs): FerretDB up, then stopped");
+    results.outage = await outageScenario({ app, requests: quick ? 10 : 30, log });
   }
   if (runs("upstash")) {
     log("Upstash calls per message (bench/upstash-calls.mjs)");
@@ -584,6 +589,7 @@ function printTable(r) {
       `Sizes: Worker ${(r.sizes.worker.gzipBytes / 1024).toFixed(1)} KiB gzipped (${(r.sizes.worker.rawBytes / 1024).toFixed(0)} KiB raw); first page JS ${r.sizes.firstPage.js} + CSS ${r.sizes.firstPage.css} = ${r.sizes.firstPage.total} bytes gzipped`,
     );
   if (r.perMessage) printPerMessage(r.perMessage);
+  if (r.outage) printOutage(r.outage);
   if (r.upstashCalls) {
     console.log(`\nbench/upstash-calls.mjs (exit ${r.upstashCalls.status}):`);
     console.log(r.upstashCalls.output.replace(/^/gm, "  "));
