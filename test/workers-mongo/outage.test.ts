@@ -96,6 +96,13 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
     expect(await errorCode(connectAttempt)).toBe("store_unavailable");
   });
 
+  it("answers an account deletion with 503 store_unavailable and keeps the account", async () => {
+    const deletion = await api("/api/me", { cookie: ann.cookie, method: "DELETE" });
+    expect(deletion.status).toBe(503);
+    expect(await errorCode(deletion)).toBe("store_unavailable");
+    expect((await api("/api/me", { cookie: ann.cookie })).status).toBe(200);
+  });
+
   it("keeps chat going from the rooms: reconnects, history and me answer; a stranger is still refused", async () => {
     const me = await api("/api/me", { cookie: ann.cookie });
     expect(me.status).toBe(200);
