@@ -109,7 +109,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
-    this.sockets.close(ws, code === 1005 ? 1000 : code, "closing");
+    this.sockets.answerClose(ws, code);
     this.leave(ws);
   }
 

@@ -2,6 +2,8 @@ import { HEARTBEAT_PING, HEARTBEAT_PONG, HEARTBEAT_TIMEOUT_MS } from "../protoco
 import { SWEEP_INTERVAL_MS } from "../server/timing";
 import type { AlarmScheduler } from "./scheduler";
 
+const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
+
 /** The timed jobs every object with sockets runs: the heartbeat sweep and the account-expiry check. */
 export type SocketJob = "sweep" | "expiry";
 
@@ -133,6 +135,18 @@ export class HibernatingSockets {
     } catch {
       // Already closed.
     }
+  }
+
+  /**
+   * Answers the peer's Close from webSocketClose. The runtime does not answer for a hibernatable
+   * socket (web_socket_auto_reply_to_close covers accept() only), and without the answer the
+   * client never sees its close. A no-op when this side closed first: the socket is then CLOSED,
+   * and workerd keeps its connection until the object hibernates, which nothing here can shorten
+   * (bench/hibernation-close.mjs).
+   */
+  answerClose(ws: WebSocket, code: number): void {
+    // 1005, 1006 and 1015 describe a close and may not be sent.
+    this.close(ws, RESERVED_CLOSE_CODES.has(code) ? 1000 : code, "closing");
   }
 
   closeAll(code: number, reason: string): void {

@@ -82,7 +82,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.sockets.close(ws, code === 1005 ? 1000 : code, "closing");
+    this.sockets.answerClose(ws, code);
     await this.leave(ws);
   }
 
