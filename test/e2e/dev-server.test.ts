@@ -1,34 +1,8 @@
-import { describe, expect, inject, it } from "vitest";
-import type { Connection, Message, User } from "../../protocol/api";
+import { describe, expect, it } from "vitest";
+import type { Connection, Message } from "../../protocol/api";
+import { apiFrom, baseUrl, suiteAddress } from "./api";
 
-const baseUrl = inject("baseUrl");
-/** This suite's own address: the server is shared with the browser suites and limits sign-ups per address. */
-const ip = `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
-
-interface Person {
-  user: User;
-  cookie: string;
-}
-
-async function call(path: string, init: { method?: string; body?: unknown; cookie?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = { Origin: baseUrl, "CF-Connecting-IP": ip };
-  if (init.cookie) headers.Cookie = init.cookie;
-  if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(`${baseUrl}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
-
-async function signUp(prefix: string): Promise<Person> {
-  const username = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
-  const response = await call("/api/auth/signup", { body: { username, password: "password123" } });
-  expect(response.status).toBe(201);
-  const cookie = /(?:__Host-)?session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
-  if (!cookie) throw new Error("no session cookie");
-  return { user: ((await response.json()) as { user: User }).user, cookie };
-}
+const { call, signUp } = apiFrom(suiteAddress());
 
 /** A real WebSocket client (Node's), collecting JSON frames. */
 function open(
