@@ -13,6 +13,21 @@ async function health(): Promise<{ status: number; body: HealthBody }> {
 
 const errorCode = async (response: Response) => (await response.json<ErrorBody>()).error.code;
 
+/** Ann and Bob, connected, with a message sent in their room: the room knows them both before an outage. */
+async function pairTheRoomKnows(
+  messageId: string,
+  body: string,
+): Promise<{ ann: Session; bob: Session; chat: string }> {
+  const ann = await signUp(uniqueName("ann"));
+  const bob = await signUp(uniqueName("bob"));
+  const chat = await connect(ann, bob);
+  const room = await openSocket(roomPath(chat), ann.cookie);
+  room.send({ type: "send", id: messageId, body });
+  await room.nextOfType("ack");
+  room.close();
+  return { ann, bob, chat };
+}
+
 describe("the app on MongoDB", () => {
   it("reports in /api/health that the store is Mongo and that it answers", async () => {
     const { status, body } = await health();
@@ -55,15 +70,8 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
   let chat: string;
 
   beforeAll(async () => {
-    ann = await signUp(uniqueName("ann"));
-    bob = await signUp(uniqueName("bob"));
+    ({ ann, bob, chat } = await pairTheRoomKnows("before-outage", "said before Mongo went down"));
     eve = await signUp(uniqueName("eve"));
-    // A conversation the room knows before the outage.
-    chat = await connect(ann, bob);
-    const room = await openSocket(roomPath(chat), ann.cookie);
-    room.send({ type: "send", id: "before-outage", body: "said before Mongo went down" });
-    await room.nextOfType("ack");
-    room.close();
     // Lands before the outage; the next batch is attempted during it.
     expect(await host().archiveMessages(batch(1, 3))).toEqual({ ok: true, value: { inserted: 3 } });
     await mongo("stop");
@@ -233,13 +241,7 @@ describe.skipIf(!mongoControl)("a signed-in request while Mongo is down waits fo
 
   beforeAll(async () => {
     await eventually(storeAnswers, 20_000, "the store answering");
-    ann = await signUp(uniqueName("ann"));
-    bob = await signUp(uniqueName("bob"));
-    chat = await connect(ann, bob);
-    const room = await openSocket(roomPath(chat), ann.cookie);
-    room.send({ type: "send", id: "known", body: "the room knows us both" });
-    await room.nextOfType("ack");
-    room.close();
+    ({ ann, bob, chat } = await pairTheRoomKnows("known", "the room knows us both"));
     await mongo("stop");
     stopCounting = enableCounters();
   });
