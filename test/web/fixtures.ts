@@ -6,6 +6,7 @@ import type { Connection, Group, Message } from "../../protocol/api";
 import type { ChatContext } from "../../web/src/models/chat";
 import { ChatModel } from "../../web/src/models/chat";
 import type { Connections } from "../../web/src/models/connections";
+import { GroupViewModel } from "../../web/src/models/group-view";
 import type { Notifications } from "../../web/src/models/notifications";
 import { OpenedConversationModel } from "../../web/src/models/opened";
 import type { Outbox, OutgoingMessage } from "../../web/src/models/outbox";
@@ -125,6 +126,74 @@ export async function openChat(
   await vi.waitFor(() => expect(chat.historyState.value).toBe("ready"));
   const room = socketsTo(`/api/conversations/${conversationId}/ws`)[0]!;
   return { chat, room, live, context };
+}
+
+/** Bob as Ann's contact in c1: accepted, or a message request one of them sent. */
+export function withBob(status: Connection["status"], direction: Connection["direction"]): Connection {
+  return {
+    user: { id: "u-bob", username: "bob" },
+    conversationId: "c1",
+    status,
+    direction,
+    online: status === "accepted",
+    lastMessage: null,
+    unread: 0,
+  };
+}
+
+/**
+ * Ann's open chat with Bob (c1) over a fake room socket, with `history` already stored; the room
+ * said hello, with Bob online in it and his read cursor at 5. `accept` makes the request a contact.
+ */
+export async function annsChatWithBob(connection: Connection, history: Message[] = []) {
+  const byConversation = signal(new Map([["c1", connection]]));
+  const opened = await openChat("c1", { history, connections: { byConversation } });
+  opened.room.accept({ members: [{ id: "u-bob", username: "bob", online: true }], readUpTo: { "u-bob": 5 } });
+  const accept = () => {
+    byConversation.value = new Map([["c1", withBob("accepted", connection.direction)]]);
+  };
+  return { ...opened, accept };
+}
+
+/** The typing frames the client sent on a fake socket. */
+export const typingFrames = (room: FakeWebSocket) => room.frames().filter((frame) => frame.type === "typing");
+
+/** The members of Ann's group Lunch (g1), in the room's words: Carol is offline. */
+export const lunchMembers = [
+  { id: "u-ann", username: "ann", online: true },
+  { id: "u-bob", username: "bob", online: true },
+  { id: "u-carol", username: "carol", online: false },
+];
+
+/** Ann's group Lunch (g1) as her list knows it: she made it and is its admin. */
+export const lunch: Group = {
+  id: "g1",
+  name: "Lunch",
+  members: lunchMembers.map(({ id, username }) => ({ id, username, admin: id === "u-ann" })),
+  createdBy: "u-ann",
+  createdAt: "2026-01-01T00:00:00Z",
+  muted: false,
+  lastMessage: null,
+  unread: 0,
+  mentioned: false,
+};
+
+/**
+ * Ann's open group Lunch, over a fake room socket, with one page of `history` stored; the room said
+ * hello (with `hello` in it). `gone` is the list's word that the group ended for her.
+ */
+export async function annsGroup(history: Message[], hasMore: boolean, hello: object = {}) {
+  const gone = vi.fn();
+  const groups = { byId: signal(new Map([["g1", lunch]])), gone };
+  const opened = await openChat("g1", { history, hasMore, connections: { groups } });
+  opened.room.accept({
+    conversationId: "g1",
+    members: lunchMembers,
+    group: { name: "Lunch", admins: ["u-ann"] },
+    ...hello,
+  });
+  const view = new GroupViewModel(opened.chat, me);
+  return { ...opened, view, gone };
 }
 
 /** The loaded list's state, as much of it as a chat reads, with `parts` in place of the defaults. */

@@ -1,82 +1,38 @@
-import { signal } from "@preact/signals";
 import { describe, expect, it } from "vitest";
-import type { Connection, Message } from "../../../protocol/api";
-import type { FakeWebSocket } from "../../../test/web/fake-websocket";
-import { openChat, stored as storedIn, useFakeBrowser } from "../../../test/web/fixtures";
-
-function withBob(status: Connection["status"], direction: Connection["direction"]): Connection {
-  return {
-    user: { id: "u-bob", username: "bob" },
-    conversationId: "c1",
-    status,
-    direction,
-    online: status === "accepted",
-    lastMessage: null,
-    unread: 0,
-  };
-}
-
-function stored(seq: number, senderId: string): Message {
-  return storedIn(seq, senderId, "c1");
-}
-
-/** Ann's open chat with Bob, over a fake room socket, with `history` already stored. */
-async function annsChat(connection: Connection, history: Message[] = []) {
-  const byConversation = signal(new Map([["c1", connection]]));
-  const { chat, room } = await openChat("c1", { history, connections: { byConversation } });
-  room.accept({ members: [{ id: "u-bob", username: "bob", online: true }], readUpTo: { "u-bob": 5 } });
-  const accept = () => {
-    byConversation.value = new Map([["c1", withBob("accepted", connection.direction)]]);
-  };
-  return { chat, room, accept };
-}
-
-const typingFrames = (room: FakeWebSocket) => room.frames().filter((frame) => frame.type === "typing");
+import { annsChatWithBob, openChat, stored, useFakeBrowser, withBob } from "../../../test/web/fixtures";
 
 useFakeBrowser();
 
-describe("a chat that is still a message request", () => {
-  it("holds the person who asked to 3 messages, stored or on their way, until the request is accepted", async () => {
-    const { chat, accept } = await annsChat(withBob("pending", "outgoing"), [stored(1, "u-ann"), stored(2, "u-ann")]);
-    expect(chat.request.value).toBe("outgoing");
-    chat.draft.value = "the third";
-    expect(chat.send()).toBe(true);
-    expect(chat.requestFull.value).toBe(true);
-    chat.draft.value = "a fourth";
-    expect(chat.send()).toBe(false);
-    expect(chat.draft.value).toBe("a fourth");
-
-    accept();
-    expect(chat.request.value).toBeNull();
-    expect(chat.requestFull.value).toBe(false);
-    expect(chat.send()).toBe(true);
+describe("an open chat", () => {
+  it("shows an error the room sends about no message as a notice, until dismissed", async () => {
+    const { chat, room } = await annsChatWithBob(withBob("accepted", "outgoing"));
+    chat.draft.value = "hi";
+    chat.send();
+    // About a message: the outbox marks it when it is still there, else it is old news.
+    room.receive({ type: "error", code: "quota_exceeded", message: "Not this one.", id: "o0" });
+    room.receive({ type: "error", code: "duplicate_id", message: "Not that one.", id: "o-gone" });
+    expect(chat.notice.value).toBeNull();
+    room.receive({ type: "error", code: "invalid_frame", message: "Something was wrong." });
+    expect(chat.notice.value).toBe("Something was wrong.");
+    chat.dismissNotice();
+    expect(chat.notice.value).toBeNull();
   });
 
-  it("lets the person asked reply as often as they like", async () => {
-    const { chat } = await annsChat(withBob("pending", "incoming"), [stored(1, "u-bob"), stored(2, "u-bob")]);
-    for (const body of ["one", "two", "three", "four"]) {
-      chat.draft.value = body;
-      expect(chat.send()).toBe(true);
-    }
-    expect(chat.requestFull.value).toBe(false);
+  it("deletes for everyone through the room, and says it cannot while the room is out of reach", async () => {
+    const { chat, room } = await openChat("c1", { history: [stored(1, "u-ann", "c1")] });
+    expect(chat.deleteForEveryone(1)).toBe(false);
+    expect(chat.notice.value).toMatch(/offline/);
+    room.accept();
+    expect(chat.deleteForEveryone(1)).toBe(true);
+    expect(room.frames()).toContainEqual({ type: "delete", seq: 1 });
   });
 
-  it("sends no typing and shows no presence, typing or read ticks, whatever the room says", async () => {
-    const { chat, room, accept } = await annsChat(withBob("pending", "incoming"), [stored(1, "u-ann")]);
-    chat.typed("hello");
-    expect(typingFrames(room)).toEqual([]);
-    room.receive({ type: "typing", userId: "u-bob", on: true });
-    room.receive({ type: "read", userId: "u-bob", seq: 9 });
-    expect(chat.otherTyping.value).toBe(false);
-    expect(chat.otherOnline.value).toBe(false);
-    expect(chat.readByOthers.value).toBe(0);
-
-    // Once accepted, they flow.
-    accept();
-    expect(chat.otherOnline.value).toBe(true);
-    expect(chat.otherTyping.value).toBe(true);
-    expect(chat.readByOthers.value).toBe(9);
-    chat.typed("hello again");
-    expect(typingFrames(room)).toEqual([{ type: "typing", on: true }]);
+  it("keeps the list's preview of the conversation with what the room says", async () => {
+    const { room, live } = await annsChatWithBob(withBob("accepted", "outgoing"));
+    const message = stored(6, "u-bob", "c1");
+    room.receive({ type: "message", message });
+    expect(live.value?.notePreview).toHaveBeenCalledWith(message);
+    room.receive({ type: "deleted", seq: 6 });
+    expect(live.value?.noteDeleted).toHaveBeenCalledWith("c1", 6);
   });
 });
