@@ -10,7 +10,7 @@ import {
 } from "mongodb";
 import { GROUP_LIMITS } from "../../protocol/api";
 import { trigrams } from "../fuzzy";
-import { byJoined, withAnAdmin } from "../group-rules";
+import { byJoined, openedGroup, withAnAdmin } from "../group-rules";
 import { log } from "../log";
 import {
   type AddConnectionResult,
@@ -35,7 +35,6 @@ import {
   type UserRecord,
   type UserRef,
 } from "../ports/store";
-import { openedGroup } from "./groups";
 
 /** Connections one client opens to the primary at most; the README multiplies it by the hosts. */
 export const MONGO_MAX_POOL_SIZE = 5;

@@ -1,5 +1,6 @@
 import { GROUP_LIMITS } from "../../protocol/api";
 import { trigrams } from "../fuzzy";
+import { openedGroup } from "../group-rules";
 import {
   type AddConnectionResult,
   ARCHIVE_BATCH_MAX,
@@ -23,7 +24,6 @@ import {
   type UserRecord,
   type UserRef,
 } from "../ports/store";
-import { openedGroup } from "./groups";
 
 type UserRow = {
   id: string;

@@ -5,7 +5,7 @@ import { EndedSessions } from "../ended-sessions";
 import { Outage } from "../outage";
 import { withBreaker } from "../store-breaker";
 import type { Cache } from "./cache";
-import type { Store } from "./store";
+import type { Store, StoreMethod } from "./store";
 
 /** The one embedded store/cache object; a name, so every Worker isolate reaches the same one. */
 const EMBEDDED_INSTANCE = "embedded";
@@ -34,12 +34,29 @@ export const DEFAULT_MONGODB_HOSTS = 4;
  * the one embedded host (which is never unavailable).
  */
 export function storeFor(env: Env, key?: string): Store {
-  if (!env.MONGODB_URI) return storeHost(env, EMBEDDED_INSTANCE);
-  return withBreaker(storeHost(env, `mongo-${mongoHostIndex(env, key)}`), mongoOutageFor(env.MONGODB_URI));
+  if (!env.MONGODB_URI) return storeAt(env, EMBEDDED_INSTANCE);
+  return withBreaker(storeAt(env, `mongo-${mongoHostIndex(env, key)}`), mongoOutageFor(env.MONGODB_URI));
 }
 
-function storeHost(env: Env, name: string): Store {
-  return countedStub(env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(name)), "store", env);
+/** The Store host of this name, without a breaker: storeFor's, or a test's own database. */
+export function storeAt(env: Env, name: string): Store {
+  return storeOverRpc(countedStub(env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName(name)), "store", env));
+}
+
+/** What StoreHost answers: one Store call by name (durable-objects/store-host.ts). */
+interface StoreCalls {
+  call(method: StoreMethod, args: unknown[]): Promise<unknown>;
+}
+
+/** The typed Store over a host's one generic call: `store.getUser(id)` is `host.call("getUser", [id])`. */
+function storeOverRpc(host: StoreCalls): Store {
+  return new Proxy({} as Store, {
+    get: (_, key) => {
+      // `then` and symbols are how promises and runtimes probe an object, not Store calls.
+      if (typeof key === "symbol" || key === "then") return undefined;
+      return (...args: unknown[]) => host.call(key as StoreMethod, args);
+    },
+  });
 }
 
 /**

@@ -5,11 +5,12 @@ import { RoomArchive } from "../../durable-objects/room-archive";
 import { ConversationLog } from "../../durable-objects/room-log";
 import { createMongoClient } from "../../server/adapters/mongo-store";
 import { storeFor } from "../../server/ports";
+import { storeAt } from "../../server/ports/index";
 import type { ArchivedMessage, Store } from "../../server/ports/store";
 import { openSocket, pair, roomPath } from "../workers/helpers";
 import { eventually } from "./mongo-control";
 
-const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
+const host = () => storeAt(env, "mongo-0");
 
 async function archived(conversationId: string): Promise<ArchivedMessage[]> {
   const page = await host().messagesBefore(conversationId, Number.MAX_SAFE_INTEGER, 500);

@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
+import { storeAt } from "../../server/ports/index";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { connect, type Frame, openSocket, roomPath, signUp, type TestSocket, uniqueName } from "../workers/helpers";
 import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
 
-const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
+const host = () => storeAt(env, "mongo-0");
 
 async function archived(conversationId: string): Promise<ArchivedMessage[]> {
   const page = await host().messagesBefore(conversationId, Number.MAX_SAFE_INTEGER, 500);

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Connection, ErrorBody, Group, HealthBody } from "../../protocol/api";
 import { enableCounters, readCounters } from "../../server/counters";
+import { storeAt } from "../../server/ports/index";
 import type { ArchivedMessage } from "../../server/ports/store";
 import { api, connect, openSocket, roomPath, type Session, signUp, uniqueName, upgrade } from "../workers/helpers";
 import { eventually, mongo, mongoControl, storeAnswers } from "./mongo-control";
@@ -43,10 +44,7 @@ describe("the app on MongoDB", () => {
     }>();
     expect(found.users.map((user) => user.id)).toEqual([bob.user.id]);
     const conversationId = await connect(ann, bob);
-    const opened = await env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-1")).openConversation(
-      bob.user.id,
-      conversationId,
-    );
+    const opened = await storeAt(env, "mongo-1").openConversation(bob.user.id, conversationId);
     expect(opened.ok).toBe(true);
   });
 });
@@ -64,7 +62,7 @@ describe.skipIf(!mongoControl)("the app on MongoDB while Mongo is down", () => {
       body: `message ${from + i}`,
       sentAt: Date.now(),
     }));
-  const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
+  const host = () => storeAt(env, "mongo-0");
 
   let eve: Session;
   let chat: string;

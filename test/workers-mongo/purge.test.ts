@@ -1,10 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { storeAt } from "../../server/ports/index";
 import { runCron } from "../workers/cron";
 import { api, connect, openSocket, roomPath, signUp, uniqueName } from "../workers/helpers";
 import { eventually } from "./mongo-control";
 
-const host = () => env.STORE_HOSTS.get(env.STORE_HOSTS.idFromName("mongo-0"));
+const host = () => storeAt(env, "mongo-0");
 
 async function archivedCount(conversationId: string): Promise<number> {
   const page = await host().messagesBefore(conversationId, Number.MAX_SAFE_INTEGER, 500);
