@@ -2,18 +2,10 @@ import type { AccountEndReason } from "../protocol/wire";
 import { directConversationId } from "../server/conversation-id";
 import { withAnAdmin } from "../server/group-rules";
 import { log } from "../server/log";
-import type { DetachedUserOf, Store } from "../server/ports/store";
+import { answered, type DetachedUserOf, type Store } from "../server/ports/store";
 import { hubFor, roomFor } from "./addresses";
 import type { EndedMember } from "./conversation-room";
 import { tellGroupHubs } from "./group-hubs";
-
-/** The store did not answer: the caller retries later (the purge on its next run). */
-export class StoreUnavailableError extends Error {
-  constructor(step: string) {
-    super(`store unavailable during ${step}`);
-    this.name = "StoreUnavailableError";
-  }
-}
 
 /** What one purge batch did: accounts removed, accounts whose objects failed, a Store failure that stops the run. */
 export interface PurgeBatchOutcome {
@@ -29,14 +21,11 @@ export interface PurgeBatchOutcome {
  * and hubs.
  */
 export async function removeAccount(env: Env, store: Store, userId: string, reason: AccountEndReason): Promise<void> {
-  const expired = await store.expireUser(userId, Date.now());
-  if (!expired.ok) throw new StoreUnavailableError("expireUser");
-  const detached = await store.detachUser(userId);
-  if (!detached.ok) throw new StoreUnavailableError("detachUser");
+  answered(await store.expireUser(userId, Date.now()), "expireUser");
+  const detached = answered(await store.detachUser(userId), "detachUser");
   const entry = { userId, ...detached.value };
   await endAccountObjects(env, store, entry, reason, new EndingBatch(env, [entry], reason));
-  const deleted = await store.deleteUser(userId);
-  if (!deleted.ok) throw new StoreUnavailableError("deleteUser");
+  answered(await store.deleteUser(userId), "deleteUser");
 }
 
 /**

@@ -4,9 +4,8 @@ import type { Connection } from "../protocol/api";
 import type { ConversationActivity } from "../server/hub-views";
 import { log } from "../server/log";
 import type { Cache } from "../server/ports/cache";
-import type { ConnectionRecord, Store } from "../server/ports/store";
+import { answered, type ConnectionRecord, type Store } from "../server/ports/store";
 import { type Presence, readPresence } from "../server/presence";
-import { storeUnavailable } from "./lib/errors";
 
 /** A connection as its viewer sees it, beside the record it was built from. */
 export interface ConnectionEntry {
@@ -48,8 +47,8 @@ export async function readConnections(
   viewerId: string,
   conversationId?: string,
 ): Promise<ConnectionEntry[]> {
-  const [listed, activity] = await Promise.all([store.listConnections(viewerId), hubFor(env, viewerId).summaries()]);
-  if (!listed.ok) throw storeUnavailable();
+  const [listing, activity] = await Promise.all([store.listConnections(viewerId), hubFor(env, viewerId).summaries()]);
+  const listed = answered(listing);
   const records =
     conversationId === undefined
       ? listed.value

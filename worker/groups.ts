@@ -7,7 +7,7 @@ import { withAnAdmin } from "../server/group-rules";
 import { toHex } from "../server/hex";
 import type { ConversationActivity } from "../server/hub-views";
 import { log } from "../server/log";
-import type { GroupMemberRecord, GroupRecord, Store, UserRef } from "../server/ports/store";
+import { answered, type GroupMemberRecord, type GroupRecord, type Store, type UserRef } from "../server/ports/store";
 import { conflict, forbidden, notFound, storeUnavailable } from "./lib/errors";
 
 /** A conversation's activity as the viewer's hub keeps it. */
@@ -67,8 +67,7 @@ export async function viewGroupAs(
 
 /** The group as a member may read it; anyone else learns nothing, not even that it exists. */
 export async function readGroupAs(store: Store, groupId: string, userId: string): Promise<GroupRecord> {
-  const found = await store.getGroup(groupId);
-  if (!found.ok) throw storeUnavailable();
+  const found = answered(await store.getGroup(groupId));
   if (!found.value?.members.some((member) => member.id === userId)) throw notInGroup();
   return found.value;
 }
@@ -78,8 +77,7 @@ export async function readGroupAs(store: Store, groupId: string, userId: string)
  * them. A blocked person is never among them (a block removes the connection).
  */
 export async function contactsOf(store: Store, userId: string): Promise<Map<string, string>> {
-  const listed = await store.listConnections(userId);
-  if (!listed.ok) throw storeUnavailable();
+  const listed = answered(await store.listConnections(userId));
   return new Map(
     listed.value.filter((record) => record.status === "accepted").map((record) => [record.userId, record.username]),
   );
@@ -98,14 +96,15 @@ export async function createGroup(
   others: UserRef[],
 ): Promise<{ record: GroupRecord; message: Message }> {
   const now = Date.now();
-  const created = await store.createGroup({
-    id: newGroupId(),
-    name,
-    createdBy: creator.id,
-    createdAt: now,
-    members: [newMember(creator, true, now), ...others.map((other) => newMember(other, false, now))],
-  });
-  if (!created.ok) throw storeUnavailable();
+  const created = answered(
+    await store.createGroup({
+      id: newGroupId(),
+      name,
+      createdBy: creator.id,
+      createdAt: now,
+      members: [newMember(creator, true, now), ...others.map((other) => newMember(other, false, now))],
+    }),
+  );
   const record = created.value;
   // Names only: the signed-in user is a whole account record, which must never reach a line.
   const event: SystemEvent = { event: "created", actor: ref(creator), targets: others.map(ref), name };
@@ -143,10 +142,9 @@ export async function changeGroup(
       await deleteGroup(env, store, record, actor.id);
       return null;
     }
-    const saved = await store.saveGroup(plan.next);
+    const saved = answered(await store.saveGroup(plan.next));
     if (!saved.ok && saved.reason === "conflict") continue;
-    if (!saved.ok && saved.reason === "not_found") throw notInGroup();
-    if (!saved.ok) throw storeUnavailable();
+    if (!saved.ok) throw notInGroup();
     const message = plan.event ? await tellRoom(env, saved.value, plan.event, plan.removed?.reason) : null;
     await tellGroupHubs(env, saved.value, plan.removed, plan.onlyFor);
     return { record: saved.value, message };
@@ -235,8 +233,7 @@ function planLeave(record: GroupRecord, me: GroupMemberRecord): Plan {
 /** The last member left: the room goes first, so that a failure leaves the record to try again with. */
 async function deleteGroup(env: Env, store: Store, record: GroupRecord, leaverId: string): Promise<void> {
   await roomFor(env, record.id).destroy();
-  const deleted = await store.deleteGroup(record.id);
-  if (!deleted.ok) throw storeUnavailable();
+  answered(await store.deleteGroup(record.id));
   await hubFor(env, leaverId)
     .groupRemoved(record.id, "left")
     .catch((error: unknown) => log("warn", "group_notice_failed", { groupId: record.id }, error));

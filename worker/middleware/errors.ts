@@ -2,11 +2,14 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../../protocol/api";
 import { log } from "../../server/log";
+import { StoreUnavailableError } from "../../server/ports/store";
 import type { AppEnv } from "../context";
-import { ApiError } from "../lib/errors";
+import { ApiError, storeUnavailable } from "../lib/errors";
 
 /** One answer for every error: `{error: {code, message}}`, never a stack. */
-export const onError: ErrorHandler<AppEnv> = (error, c) => {
+export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
+  // The one place a Store that did not answer becomes the client's 503 (server/ports/store/unavailable.ts).
+  const error = thrown instanceof StoreUnavailableError ? storeUnavailable() : thrown;
   if (error instanceof ApiError) {
     return c.json<ErrorBody>({ error: { code: error.code, message: error.message } }, error.status, error.headers);
   }

@@ -9,12 +9,13 @@ import {
   USERNAME_PATTERN,
   type User,
 } from "../../protocol/api";
+import { answered } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { closeSessionSockets } from "../account";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/session";
 import type { AppEnv } from "../context";
-import { conflict, storeUnavailable, unauthorized } from "../lib/errors";
+import { conflict, unauthorized } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { toUser } from "../lib/views";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
@@ -52,14 +53,15 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/signup", rateLimited(RATE_RULES.signupPerIp, clientIp), validate("json", SignupBody), async (c) => {
     const { username, password, lifetimeHours } = c.req.valid("json");
     const now = Date.now();
-    const created = await c.var.store.createUser({
-      id: crypto.randomUUID(),
-      username,
-      passwordHash: await hashPassword(password),
-      createdAt: now,
-      expiresAt: now + lifetimeHours * 3_600_000,
-    });
-    if (!created.ok && created.reason === "unavailable") throw storeUnavailable();
+    const created = answered(
+      await c.var.store.createUser({
+        id: crypto.randomUUID(),
+        username,
+        passwordHash: await hashPassword(password),
+        createdAt: now,
+        expiresAt: now + lifetimeHours * 3_600_000,
+      }),
+    );
     if (!created.ok) throw conflict("That username is taken.", "username_taken");
     await startSession(c, created.value);
     return c.json<{ user: User }>({ user: toUser(created.value) }, 201);
@@ -67,8 +69,7 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/login", rateLimited(RATE_RULES.loginPerIp, clientIp), validate("json", LoginBody), async (c) => {
     const { username, password } = c.req.valid("json");
     await enforce(c, RATE_RULES.loginPerUsername, username);
-    const found = await c.var.store.getUserByUsername(username);
-    if (!found.ok) throw storeUnavailable();
+    const found = answered(await c.var.store.getUserByUsername(username));
     const user = found.value;
     // Verify even without a user, so the answer takes as long either way.
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);

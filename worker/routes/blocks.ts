@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { UserSummary } from "../../protocol/api";
+import { answered } from "../../server/ports/store";
 import { requireUser } from "../auth/session";
 import { endConversation } from "../contacts";
 import type { AppEnv } from "../context";
-import { badRequest, storeUnavailable } from "../lib/errors";
+import { badRequest } from "../lib/errors";
 import { validate } from "../lib/validate";
 
 const BlockBody = v.object({ userId: v.pipe(v.string("userId is required"), v.minLength(1), v.maxLength(64)) });
@@ -16,8 +17,7 @@ export const blockRoutes = new Hono<AppEnv>()
     const me = c.var.user;
     const { userId } = c.req.valid("json");
     if (userId === me.id) throw badRequest("You cannot block yourself.", "invalid_input");
-    const blocked = await c.var.store.block(me.id, userId, Date.now());
-    if (!blocked.ok) throw storeUnavailable();
+    const blocked = answered(await c.var.store.block(me.id, userId, Date.now()));
     const conversationId = blocked.value.closedConversationId;
     if (conversationId) {
       await endConversation(c.env, c.var.store, c.executionCtx, { meId: me.id, otherId: userId, conversationId });
@@ -25,12 +25,10 @@ export const blockRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get("/", async (c) => {
-    const listed = await c.var.store.listBlocked(c.var.user.id);
-    if (!listed.ok) throw storeUnavailable();
+    const listed = answered(await c.var.store.listBlocked(c.var.user.id));
     return c.json<{ blocked: Pick<UserSummary, "id" | "username">[] }>({ blocked: listed.value });
   })
   .delete("/:userId", async (c) => {
-    const unblocked = await c.var.store.unblock(c.var.user.id, c.req.param("userId"));
-    if (!unblocked.ok) throw storeUnavailable();
+    answered(await c.var.store.unblock(c.var.user.id, c.req.param("userId")));
     return c.body(null, 204);
   });

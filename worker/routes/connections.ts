@@ -4,13 +4,13 @@ import { hubFor, roomFor } from "../../durable-objects/addresses";
 import type { Connection } from "../../protocol/api";
 import { directConversationId } from "../../server/conversation-id";
 import { log } from "../../server/log";
-import type { ConnectionRecord } from "../../server/ports/store";
+import { answered, type ConnectionRecord } from "../../server/ports/store";
 import { readPresence } from "../../server/presence";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import { announceRequests, endConversation, readConnections, seenByOther, toConnection } from "../contacts";
 import type { AppEnv, SignedInContext } from "../context";
-import { badRequest, notFound, storeUnavailable } from "../lib/errors";
+import { badRequest, notFound } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { clientIp, enforce } from "../middleware/rate-limit";
 
@@ -40,11 +40,10 @@ export const connectionRoutes = new Hono<AppEnv>()
   .post("/:userId/accept", async (c) => {
     const me = c.var.user;
     const otherId = c.req.param("userId");
-    const accepted = await c.var.store.acceptConnection(me.id, otherId);
-    if (!accepted.ok && accepted.reason === "not_found") {
+    const accepted = answered(await c.var.store.acceptConnection(me.id, otherId));
+    if (!accepted.ok) {
       throw notFound("There is no request from this person.", "connection_not_found");
     }
-    if (!accepted.ok) throw storeUnavailable();
     const record = accepted.value;
     await roomFor(c.env, record.conversationId).accept();
     const connection = await announceConnection(c, record);
@@ -54,8 +53,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .delete("/:userId", async (c) => {
     const me = c.var.user;
     const otherId = c.req.param("userId");
-    const removed = await c.var.store.removeConnection(me.id, otherId);
-    if (!removed.ok) throw storeUnavailable();
+    const removed = answered(await c.var.store.removeConnection(me.id, otherId));
     if (!removed.value) return c.body(null, 204);
     const conversationId = await directConversationId(me.id, otherId);
     await endConversation(c.env, c.var.store, c.executionCtx, { meId: me.id, otherId, conversationId });
@@ -72,13 +70,11 @@ export async function addConnection(
   accepted: boolean,
 ): Promise<{ created: boolean; connection: Connection }> {
   const me = c.var.user;
-  const found = await c.var.store.getUser(otherId);
-  if (!found.ok) throw storeUnavailable();
+  const found = answered(await c.var.store.getUser(otherId));
   const other = found.value;
   if (!other || other.expiresAt <= Date.now()) throw notFound("No such user.", "user_not_found");
   const conversationId = await directConversationId(me.id, other.id);
-  const added = await c.var.store.addConnection(me.id, other.id, conversationId, Date.now(), { accepted });
-  if (!added.ok && added.reason === "unavailable") throw storeUnavailable();
+  const added = answered(await c.var.store.addConnection(me.id, other.id, conversationId, Date.now(), { accepted }));
   if (!added.ok) throw notFound("No such user.", "user_not_found");
   const { created, connection: record } = added.value;
   if (record.status === "accepted") await roomFor(c.env, record.conversationId).accept();

@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { hubFor } from "../../durable-objects/addresses";
 import { GROUP_LIMITS, type Group } from "../../protocol/api";
 import { readableText } from "../../protocol/wire";
+import { answered } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import type { AppEnv, SignedInContext, SignedInEnv } from "../context";
@@ -18,7 +19,7 @@ import {
   toGroup,
   viewGroupAs,
 } from "../groups";
-import { badRequest, storeUnavailable } from "../lib/errors";
+import { badRequest } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { enforce } from "../middleware/rate-limit";
 
@@ -69,8 +70,8 @@ export const groupRoutes = new Hono<AppEnv>()
   })
   .get("/", async (c) => {
     const me = c.var.user;
-    const [listed, activity] = await Promise.all([c.var.store.listGroups(me.id), hubFor(c.env, me.id).summaries()]);
-    if (!listed.ok) throw storeUnavailable();
+    const [listing, activity] = await Promise.all([c.var.store.listGroups(me.id), hubFor(c.env, me.id).summaries()]);
+    const listed = answered(listing);
     const byConversation = new Map<string, GroupActivity>(activity.map((entry) => [entry.conversationId, entry]));
     const groups = listed.value.map((record) => toGroup(me.id, record, byConversation.get(record.id)));
     return c.json<{ groups: Group[] }>({ groups });

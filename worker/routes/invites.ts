@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import { toHex } from "../../server/hex";
+import { answered } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
 import { toBase64Url } from "../lib/encoding";
-import { ApiError, notFound, storeUnavailable } from "../lib/errors";
+import { ApiError, notFound } from "../lib/errors";
 import { clientIp, enforce, rateLimited } from "../middleware/rate-limit";
 import { addConnection } from "./connections";
 
@@ -24,11 +25,9 @@ async function hashOf(token: string): Promise<string> {
  */
 export const inviteRoutes = new Hono<AppEnv>()
   .get("/:token", rateLimited(RATE_RULES.inviteLookupPerIp, clientIp), async (c) => {
-    const found = await c.var.store.findInvite(await hashOf(c.req.param("token")), Date.now());
-    if (!found.ok) throw storeUnavailable();
+    const found = answered(await c.var.store.findInvite(await hashOf(c.req.param("token")), Date.now()));
     if (!found.value) throw inviteNotFound();
-    const inviter = await c.var.store.getUser(found.value.inviterId);
-    if (!inviter.ok) throw storeUnavailable();
+    const inviter = answered(await c.var.store.getUser(found.value.inviterId));
     if (!inviter.value) throw inviteNotFound();
     return c.json({ inviter: { username: inviter.value.username } });
   })
@@ -38,19 +37,16 @@ export const inviteRoutes = new Hono<AppEnv>()
     await enforce(c, RATE_RULES.invitePerUser, me.id);
     const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
     const expiresAt = Math.min(me.expiresAt, Date.now() + INVITE_LIFETIME_MS);
-    const created = await c.var.store.createInvite({ tokenHash: await hashOf(token), inviterId: me.id, expiresAt });
-    if (!created.ok) throw storeUnavailable();
+    answered(await c.var.store.createInvite({ tokenHash: await hashOf(token), inviterId: me.id, expiresAt }));
     return c.json({ invite: { token, expiresAt: new Date(expiresAt).toISOString() } }, 201);
   })
   .post("/:token/accept", async (c) => {
     const me = c.var.user;
     const tokenHash = await hashOf(c.req.param("token"));
-    const found = await c.var.store.findInvite(tokenHash, Date.now());
-    if (!found.ok) throw storeUnavailable();
+    const found = answered(await c.var.store.findInvite(tokenHash, Date.now()));
     // Your own invitation stays for someone else.
     if (!found.value || found.value.inviterId === me.id) throw inviteNotFound();
-    const taken = await c.var.store.takeInvite(tokenHash, Date.now());
-    if (!taken.ok) throw storeUnavailable();
+    const taken = answered(await c.var.store.takeInvite(tokenHash, Date.now()));
     if (!taken.value) throw inviteNotFound();
     const { connection } = await addConnection(c, taken.value.inviterId, true).catch((error: unknown) => {
       // Blocked either way, or the inviter is gone: the link simply does not work.

@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import { removeAccount, StoreUnavailableError } from "../../durable-objects/account-ending";
+import { removeAccount } from "../../durable-objects/account-ending";
 import { hubFor } from "../../durable-objects/addresses";
 import { withIdentity } from "../../durable-objects/identity";
 import type { User } from "../../protocol/api";
 import { endSession, requireUser, socketOwner } from "../auth/session";
 import type { AppEnv } from "../context";
-import { storeUnavailable } from "../lib/errors";
 import { requireUpgrade } from "../lib/upgrade";
 import { toUser } from "../lib/views";
 
@@ -14,9 +13,7 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/", (c) => c.json<{ user: User }>({ user: toUser(c.var.user) }))
   .delete("/", async (c) => {
     // Nothing is half-removed when the Store fails: the next try (or the purge) finishes the job.
-    await removeAccount(c.env, c.var.store, c.var.user.id, "deleted").catch((error: unknown) => {
-      throw error instanceof StoreUnavailableError ? storeUnavailable() : error;
-    });
+    await removeAccount(c.env, c.var.store, c.var.user.id, "deleted");
     await endSession(c);
     return c.body(null, 204);
   })

@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { UserSummary } from "../../protocol/api";
 import { rankUsers } from "../../server/fuzzy";
+import { answered } from "../../server/ports/store";
 import { RATE_RULES } from "../../server/rate-limit";
 import { requireUser } from "../auth/session";
 import type { AppEnv } from "../context";
-import { storeUnavailable } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { clientIp, enforce } from "../middleware/rate-limit";
 
@@ -28,8 +28,7 @@ export const userRoutes = new Hono<AppEnv>().use(requireUser).get("/", validate(
   await enforce(c, RATE_RULES.searchPerUser, c.var.user.id);
   await enforce(c, RATE_RULES.searchPerIp, clientIp(c));
   const { q } = c.req.valid("query");
-  const candidates = await c.var.store.searchCandidates(q, { excludeUserId: c.var.user.id, now: Date.now() });
-  if (!candidates.ok) throw storeUnavailable();
+  const candidates = answered(await c.var.store.searchCandidates(q, { excludeUserId: c.var.user.id, now: Date.now() }));
   const users: UserSummary[] = rankUsers(q, candidates.value, SEARCH_LIMIT).map((user) => ({
     id: user.id,
     username: user.username,

@@ -20,6 +20,7 @@ export * from "./conversations";
 export * from "./groups";
 export * from "./purge";
 export * from "./result";
+export * from "./unavailable";
 
 /** Whether the store answers at all, for /api/health. */
 export interface HealthStore {
