@@ -21,7 +21,7 @@ const accounts = Number(process.argv[3] ?? 10_000);
 const MESSAGES_PER_ROOM = 8;
 /** The archive flush waits 1 s to batch, then the alarm writes. */
 const SETTLE_MS = 3_000;
-/** From server/adapters/mongo-store.ts and wrangler.toml: clients per host, hosts. */
+/** From server/adapters/mongo-store/client.ts and wrangler.toml: clients per host, hosts. */
 const MAX_POOL_SIZE = 5;
 const HOSTS = 4;
 const PURGE_TIMEOUT_MS = Number(process.env.PURGE_TIMEOUT_MS ?? 600_000);

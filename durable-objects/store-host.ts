@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MongoClient } from "mongodb";
-import { createMongoClient, MongoStore } from "../server/adapters/mongo-store";
-import { SqliteStore } from "../server/adapters/sqlite-store";
+import { createMongoClient, mongoStore } from "../server/adapters/mongo-store";
+import { sqliteStore } from "../server/adapters/sqlite-store";
 import { countedStorage, countMongoCommands } from "../server/counters";
 import type { Store, StoreMethod } from "../server/ports/store";
 
@@ -36,9 +36,9 @@ export class StoreHost extends DurableObject<Env> {
       this.client = createMongoClient(this.env.MONGODB_URI);
       countMongoCommands(this.client, this.env);
       // The database is the URI's path (the driver's default without one), as for `npm run migrate`.
-      this.adapter = new MongoStore(this.client.db());
+      this.adapter = mongoStore(this.client.db());
     } else {
-      this.adapter = new SqliteStore(countedStorage(this.ctx.storage, "store", this.env));
+      this.adapter = sqliteStore(countedStorage(this.ctx.storage, "store", this.env));
     }
     return this.adapter;
   }
