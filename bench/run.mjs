@@ -361,12 +361,12 @@ async function manySockets() {
  * cron only starts the Purger's run; its rounds are alarms, so the run is over when the embedded
  * Store's SQLite (read-only, from the server's --persist-to) holds none of them and none of their
  * connections, or when that count has not moved for STALL_MS. The accounts are seeded through the
- * dev-only endpoint (`--var BENCH_SEED:1`, one PBKDF2 hash per call), so N = 10 000 is measured,
- * not extrapolated; `--quick` (or `--purge N`) purges fewer and extrapolates, labelled as such.
+ * bench's Worker's seeding endpoint (one PBKDF2 hash per call), so N = 10 000 is measured, not
+ * extrapolated; `--quick` (or `--purge N`) purges fewer and extrapolates, labelled as such.
  */
 async function purge() {
   // Log level "log": the Purger's purge_round lines are counted.
-  const server = await appServer({ name: "purge", testScheduled: true, logLevel: "log", vars: { BENCH_SEED: "1" } });
+  const server = await appServer({ name: "purge", testScheduled: true, logLevel: "log" });
   servers.push(server);
   const n = PURGE_ACCOUNTS;
   const setupStart = performance.now();

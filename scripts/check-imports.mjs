@@ -1,5 +1,5 @@
 // Fails when an import runs against the layers: worker/ → durable-objects/ → server/ → protocol/,
-// and web/ → protocol/. Tests may also import test helpers. `--graph` prints the layer edges.
+// web/ → protocol/, and bench/ (its Worker) → any of the app's but web/; nothing imports bench/. Tests may also import test helpers. `--graph` prints the layer edges.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { projectRoot } from "./dev-env.mjs";
@@ -11,6 +11,7 @@ const ALLOWED = {
   "durable-objects": ["server", "protocol"],
   worker: ["durable-objects", "server", "protocol"],
   web: ["protocol"],
+  bench: ["worker", "durable-objects", "server", "protocol"],
 };
 const TEST_FILE = /\.(test|contract)\.tsx?$/;
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']/gms;

@@ -7,8 +7,6 @@ import { requireSameOrigin } from "./middleware/origin";
 import { withPorts } from "./middleware/ports";
 import { securityHeaders } from "./middleware/security-headers";
 import { authRoutes } from "./routes/auth";
-import { benchCounterRoutes } from "./routes/bench-counters";
-import { benchSeedRoutes } from "./routes/bench-seed";
 import { blockRoutes } from "./routes/blocks";
 import { connectionRoutes } from "./routes/connections";
 import { conversationRoutes } from "./routes/conversations";
@@ -21,8 +19,8 @@ import { userRoutes } from "./routes/users";
 /** Request bodies of this API are small JSON objects. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** `benchSeed`: mount the bench's seeding endpoint (BENCH_SEED=1, dev only; bench/README.md). */
-export function createApp(options: { benchSeed?: boolean; benchCounters?: boolean } = {}) {
+/** The product's API; the bench's Worker (bench/worker/index.ts) adds its own routes to it. */
+export function createApp() {
   const app = new Hono<AppEnv>().basePath("/api");
   app.use(securityHeaders);
   app.use(withPorts);
@@ -44,8 +42,6 @@ export function createApp(options: { benchSeed?: boolean; benchCounters?: boolea
   app.route("/conversations", conversationRoutes);
   app.route("/groups", groupRoutes);
   app.route("/health", healthRoutes);
-  if (options.benchSeed) app.route("/__bench", benchSeedRoutes);
-  if (options.benchCounters) app.route("/__bench", benchCounterRoutes);
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

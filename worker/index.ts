@@ -1,9 +1,7 @@
-import { env } from "cloudflare:workers";
 import { purgerFor } from "../durable-objects/addresses";
-import { countersOn } from "../server/counters";
 import { createApp } from "./app";
 
-const app = createApp({ benchSeed: env.BENCH_SEED === "1", benchCounters: countersOn(env) });
+const app = createApp();
 
 export default {
   fetch: app.fetch,

@@ -253,9 +253,9 @@ export function closeAll(sockets) {
 }
 
 /**
- * Seeds `pairs` pairs named `<prefix><n>` with an accepted connection each, through the dev-only
- * `POST /api/__bench/seed` (the server runs with `--var BENCH_SEED:1`): one PBKDF2 hash per call
- * instead of one per person. Returns how many people were written.
+ * Seeds `pairs` pairs named `<prefix><n>` with an accepted connection each, through
+ * `POST /api/__bench/seed` of the bench's Worker (bench/worker/): one PBKDF2 hash per call instead
+ * of one per person. Returns how many people were written.
  */
 export async function seedPairs(origin, prefix, pairs, { lifetimeHours = 24, perCall = 500, concurrency = 2 } = {}) {
   const calls = Array.from({ length: Math.ceil(pairs / perCall) }, (_, i) => i);

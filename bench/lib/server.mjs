@@ -1,18 +1,42 @@
 // Starts `wrangler dev` the way scripts/dev-server.mjs does (the pinned wrangler, offline env, a
-// free port on 127.0.0.1, its own --persist-to), with what the bench also needs: another config
-// (the baseline), --test-scheduled, --inspector-port, a restart on the same state, and the pid of
-// the workerd process that serves it (for its RSS).
+// free port on 127.0.0.1, its own --persist-to), with what the bench also needs: the bench's
+// Worker (bench/worker/index.ts: the product's app plus /api/__bench/*), another config (the
+// baseline), --test-scheduled, --inspector-port, a restart on the same state, and the pid of the
+// workerd process that serves it (for its RSS).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDevVars, freePort, offlineEnv, projectRoot } from "../../scripts/dev-env.mjs";
+
+/** The bench's Worker entry, from a checkout's root; wrangler.toml's main is the product's. */
+const BENCH_ENTRY = "bench/worker/index.ts";
+
+/**
+ * What wrangler is given to serve a checkout with its own wrangler.toml: the bench's entry, or
+ * nothing for an older checkout without one (its main then mounted /api/__bench/* itself, under
+ * BENCH_SEED and BENCH_COUNTERS).
+ */
+function benchEntry(root) {
+  return existsSync(resolve(root, BENCH_ENTRY)) ? [BENCH_ENTRY] : [];
+}
 
 /**
  * @param {{ name: string, config?: string, healthPath?: string, testScheduled?: boolean,
  *   inspectorPort?: number, vars?: Record<string, string>, logLevel?: string, root?: string,
  *   noBundle?: boolean }} options
  *   logLevel: WRANGLER_LOG for this server (the Worker's console.log shows from "info")
+ *   config: another config, served with its own main (the baseline, or a snapshot); without it
+ *   the checkout's wrangler.toml with the bench's entry
  *   noBundle: serve `config`'s main as it is (a snapshot from snapshotApp(), which nobody edits)
  *   root: another checkout of the app to serve (an older commit, for a before/after profile);
  *   the pinned wrangler of this one serves it
@@ -25,6 +49,7 @@ export async function startServer(options) {
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir];
   args.push("--show-interactive-dev-session=false");
   if (options.config) args.push("--config", options.config);
+  else args.push(...benchEntry(options.root ?? projectRoot));
   if (options.noBundle) args.push("--no-bundle");
   if (options.testScheduled) args.push("--test-scheduled");
   // An inspector port of its own, always: two servers started together otherwise race for one.
@@ -143,29 +168,30 @@ async function waitForHealth(url, child, output) {
 }
 
 /**
- * The app as it is now, bundled once by the pinned wrangler (`deploy --dry-run`), with a copy of
- * its config pointing at that bundle. In a shared working tree `wrangler dev` rebuilds and
- * restarts workerd whenever someone saves a source file, dropping every socket mid-measurement;
- * a snapshot is served with `--no-bundle`, so what is measured stays what was there at the start.
+ * The bench's Worker as it is now, bundled once by the pinned wrangler (`deploy --dry-run`), with
+ * a copy of its config pointing at that bundle. In a shared working tree `wrangler dev` rebuilds
+ * and restarts workerd whenever someone saves a source file, dropping every socket
+ * mid-measurement; a snapshot is served with `--no-bundle`, so what is measured stays what was
+ * there at the start. `root`: another checkout (its `dist/web` built) instead of this one.
  * Returns { config, dir, modules, stop }.
  */
-export function snapshotApp() {
+export function snapshotApp({ root = projectRoot } = {}) {
   ensureDevVars();
   const dir = mkdtempSync(join(tmpdir(), "edge-chat-bench-app-"));
   const outdir = join(dir, "bundle");
   const run = spawnSync(
     resolve(projectRoot, "node_modules/.bin/wrangler"),
-    ["deploy", "--dry-run", "--outdir", outdir],
+    ["deploy", ...benchEntry(root), "--dry-run", "--outdir", outdir],
     {
-      cwd: projectRoot,
+      cwd: root,
       env: offlineEnv(),
       encoding: "utf8",
     },
   );
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stderr}`);
   // The assets too: wrangler dev watches them, and a `vite build` by someone else would restart it.
-  cpSync(resolve(projectRoot, "dist/web"), join(dir, "web"), { recursive: true });
-  const toml = readFileSync(resolve(projectRoot, "wrangler.toml"), "utf8")
+  cpSync(resolve(root, "dist/web"), join(dir, "web"), { recursive: true });
+  const toml = readFileSync(resolve(root, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, 'main = "bundle/index.js"')
     .replace(/^directory = "dist\/web"$/m, 'directory = "web"');
   writeFileSync(join(dir, "wrangler.toml"), toml);

@@ -1,16 +1,18 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBenchApp } from "../../bench/worker/index";
 import { roomFor } from "../../durable-objects/addresses";
-import { countedStorage, countedStub, enableCounters, readCounters } from "../../server/counters";
-import { api, HUB, openSocket, pair, roomPath } from "./helpers";
+import { type CounterTotals, countedStorage, countedStub, enableCounters, readCounters } from "../../server/counters";
+import { createApp } from "../../worker/app";
+import { api, HUB, ORIGIN, openSocket, pair, roomPath } from "./helpers";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Past the room's hub-notice delay (250 ms), so anything it would send has been sent. */
 const SETTLE_MS = 600;
 
 describe("bench counters, off", () => {
-  it("wraps nothing and mounts no read-out when BENCH_COUNTERS is not 1", async () => {
+  it("wraps nothing when BENCH_COUNTERS is not 1, and the product's Worker has no read-out", async () => {
     const stub = env.ROOMS.get(env.ROOMS.idFromName(crypto.randomUUID()));
     expect(countedStub(stub, "room", { BENCH_COUNTERS: "" })).toBe(stub);
     await runInDurableObject(stub, (_room, state) => {
@@ -78,5 +80,16 @@ describe("bench counters, on", () => {
     readCounters();
     await room.history(undefined, 1);
     expect(readCounters().by["crossObjectCalls.room"]).toBe(1);
+  });
+
+  it("reads out through the bench's app only: the product's app has no read-out even while counting", async () => {
+    await roomFor(env, crypto.randomUUID()).history(undefined, 1);
+    const response = await createBenchApp({ counters: true }).request(`${ORIGIN}/api/__bench/counters`, {}, env);
+    expect(response.status).toBe(200);
+    expect((await response.json<CounterTotals>()).by["crossObjectCalls.room"]).toBeGreaterThanOrEqual(1);
+    const readOut = async (app: Pick<ReturnType<typeof createApp>, "request">) =>
+      app.request(`${ORIGIN}/api/__bench/counters`, {}, env);
+    expect((await readOut(createApp())).status).toBe(404);
+    expect((await readOut(createBenchApp({ counters: false }))).status).toBe(404);
   });
 });

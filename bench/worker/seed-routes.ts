@@ -3,12 +3,12 @@ import * as v from "valibot";
 import { hubFor, roomFor } from "../../durable-objects/addresses";
 import { LIFETIME_HOURS_MAX, LIFETIME_HOURS_MIN } from "../../protocol/api";
 import { directConversationId } from "../../server/conversation-id";
-import type { UserRecord } from "../../server/ports/store";
-import { hashPassword } from "../auth/password";
-import { seenByOther, toConnection } from "../contacts";
-import type { AppContext, AppEnv } from "../context";
-import { ApiError, storeUnavailable } from "../lib/errors";
-import { validate } from "../lib/validate";
+import { answered, type UserRecord } from "../../server/ports/store";
+import { hashPassword } from "../../worker/auth/password";
+import { seenByOther, toConnection } from "../../worker/contacts";
+import type { AppContext, AppEnv } from "../../worker/context";
+import { ApiError } from "../../worker/lib/errors";
+import { validate } from "../../worker/lib/validate";
 
 /** Pairs per call at most: the bench seeds 10 000 people in calls of this size. */
 export const SEED_PAIRS_MAX = 500;
@@ -25,11 +25,11 @@ const SeedBody = v.object({
 });
 
 /**
- * Dev only, for `npm run bench` (bench/README.md, "Seeding"): createApp mounts it only when
- * BENCH_SEED is "1", which only the bench passes (`--var BENCH_SEED:1`); otherwise the path does
- * not exist. Writes people through the Store port with one PBKDF2 hash per call (10 000 sign-ups
- * would pay PBKDF2 10 000 times), pairs them with an accepted connection each, and reaches each
- * pair's room and hubs as connecting does, so the purge finds those objects as after real sign-ups.
+ * For `npm run bench` (bench/README.md, "Seeding"): only the bench's Worker (./index.ts) mounts
+ * it; the product's app has no such path. Writes people through the Store port with one PBKDF2
+ * hash per call (10 000 sign-ups would pay PBKDF2 10 000 times), pairs them with an accepted
+ * connection each, and reaches each pair's room and hubs as connecting does, so the purge finds
+ * those objects as after real sign-ups.
  */
 export const benchSeedRoutes = new Hono<AppEnv>().post("/seed", validate("json", SeedBody), async (c) => {
   const { prefix, from, pairs, lifetimeHours, password } = c.req.valid("json");
@@ -51,13 +51,12 @@ export const benchSeedRoutes = new Hono<AppEnv>().post("/seed", validate("json",
 async function seedPair(c: AppContext, a: UserRecord, b: UserRecord, now: number): Promise<string> {
   const store = c.var.store;
   for (const user of [a, b]) {
-    const created = await store.createUser(user);
-    if (!created.ok && created.reason === "unavailable") throw storeUnavailable();
+    const created = answered(await store.createUser(user));
     if (!created.ok) throw new ApiError(409, "username_taken", `${user.username} exists already.`);
   }
   const conversationId = await directConversationId(a.id, b.id);
-  const added = await store.addConnection(a.id, b.id, conversationId, now, { accepted: true });
-  if (!added.ok) throw storeUnavailable();
+  const added = answered(await store.addConnection(a.id, b.id, conversationId, now, { accepted: true }));
+  if (!added.ok) throw new ApiError(404, "user_not_found", `${b.username} cannot be connected.`);
   const record = added.value.connection;
   await Promise.all([
     roomFor(c.env, conversationId).accept(),
