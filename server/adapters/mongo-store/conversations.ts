@@ -43,22 +43,20 @@ export class MongoConversations implements ConversationStore {
 
   archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>> {
     return guard(async () => {
-      const docs = batch.slice(0, ARCHIVE_BATCH_MAX).map(
-        (message): MessageDoc => ({
-          _id: messageId(message.conversationId, message.seq),
-          conversationId: message.conversationId,
-          seq: message.seq,
-          clientId: message.id,
-          senderId: message.senderId,
-          body: message.deleted ? "" : message.body,
-          sentAt: message.sentAt,
-          ...(message.deleted ? { deleted: true as const } : {}),
-        }),
-      );
+      const docs = batch.slice(0, ARCHIVE_BATCH_MAX).map(toDoc);
       const deleted = docs.filter((doc) => doc.deleted);
       const live = docs.filter((doc) => !doc.deleted);
       const { messages } = this.collections;
-      return ok({ inserted: (await replaceArchived(messages, deleted)) + (await insertArchived(messages, live)) });
+      return ok({
+        inserted: (await replaceWhole(messages, deleted)).upsertedCount + (await insertArchived(messages, live)),
+      });
+    });
+  }
+
+  reviseArchivedMessages(batch: ArchivedMessage[]): Promise<Result<{ revised: number }>> {
+    return guard(async () => {
+      const written = await replaceWhole(this.collections.messages, batch.slice(0, ARCHIVE_BATCH_MAX).map(toDoc));
+      return ok({ revised: written.matchedCount + written.upsertedCount });
     });
   }
 
@@ -95,19 +93,41 @@ async function insertArchived(messages: Messages, docs: MessageDoc[]): Promise<n
   }
 }
 
-/** Deleted messages replace what the archive holds under their id (its body), or are written new. */
-async function replaceArchived(messages: Messages, docs: MessageDoc[]): Promise<number> {
-  if (docs.length === 0) return 0;
-  const result = await messages.bulkWrite(
+/**
+ * Each doc replaces what the archive holds under its id, whole (a field it lacks is removed), or is
+ * written new: one round trip. Ordered, so of two copies of one message in a batch the later wins.
+ */
+async function replaceWhole(
+  messages: Messages,
+  docs: MessageDoc[],
+): Promise<{ matchedCount: number; upsertedCount: number }> {
+  if (docs.length === 0) return { matchedCount: 0, upsertedCount: 0 };
+  return messages.bulkWrite(
     docs.map(({ _id, ...replacement }) => ({ replaceOne: { filter: { _id }, replacement, upsert: true } })),
-    { ordered: false },
+    { ordered: true },
   );
-  return result.upsertedCount;
 }
 
 function onlyDuplicates(error: MongoBulkWriteError): boolean {
   const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
   return errors.length > 0 && errors.every((writeError) => writeError.code === DUPLICATE_KEY);
+}
+
+/** A deleted message keeps no body; no reactions are written as none, not as an empty list. */
+function toDoc(message: ArchivedMessage): MessageDoc {
+  return {
+    _id: messageId(message.conversationId, message.seq),
+    conversationId: message.conversationId,
+    seq: message.seq,
+    clientId: message.id,
+    senderId: message.senderId,
+    body: message.deleted ? "" : message.body,
+    sentAt: message.sentAt,
+    ...(message.deleted ? { deleted: true as const } : {}),
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...(message.editedAt !== undefined ? { editedAt: message.editedAt } : {}),
+    ...(message.reactions?.length ? { reactions: message.reactions } : {}),
+  };
 }
 
 function toArchived(doc: MessageDoc): ArchivedMessage {
@@ -119,5 +139,8 @@ function toArchived(doc: MessageDoc): ArchivedMessage {
     body: doc.body,
     sentAt: doc.sentAt,
     ...(doc.deleted ? { deleted: true as const } : {}),
+    ...(doc.replyTo ? { replyTo: doc.replyTo } : {}),
+    ...(doc.editedAt !== undefined ? { editedAt: doc.editedAt } : {}),
+    ...(doc.reactions ? { reactions: doc.reactions } : {}),
   };
 }

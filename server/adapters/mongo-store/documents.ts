@@ -70,6 +70,11 @@ export interface MessageDoc {
   sentAt: number;
   /** Deleted for everyone: the body is empty. */
   deleted?: true;
+  /** A reply: its original, as ArchivedMessage["replyTo"]. */
+  replyTo?: { seq: number; senderId: string; excerpt: string; deleted?: true };
+  editedAt?: number;
+  /** Absent rather than empty. */
+  reactions?: { emoji: string; userIds: string[] }[];
 }
 
 /** The collections the areas share. Indexes come from migrations/. */

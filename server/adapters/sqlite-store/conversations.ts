@@ -18,7 +18,19 @@ type MessageRow = {
   body: string;
   sent_at: number;
   deleted: number;
+  /** JSON of ArchivedMessage["replyTo"]. */
+  reply_to: string | null;
+  edited_at: number | null;
+  /** JSON of ArchivedMessage["reactions"], never an empty list. */
+  reactions: string | null;
 };
+
+const COLUMNS = "conversation_id, seq, id, sender_id, body, sent_at, deleted, reply_to, edited_at, reactions";
+const VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+/** Everything but the key: a copy written again replaces the one archived before, whole. */
+const REPLACE_WHOLE = `ON CONFLICT (conversation_id, seq) DO UPDATE SET id = excluded.id, sender_id = excluded.sender_id,
+  body = excluded.body, sent_at = excluded.sent_at, deleted = excluded.deleted, reply_to = excluded.reply_to,
+  edited_at = excluded.edited_at, reactions = excluded.reactions`;
 
 /**
  * Conversations, one-to-one (made with their connection, contacts.ts) or groups (groups.ts), and
@@ -60,29 +72,23 @@ export class SqliteConversations extends SqliteArea implements ConversationStore
     return this.storage.transactionSync(() => {
       let inserted = 0;
       for (const message of batch.slice(0, ARCHIVE_BATCH_MAX)) {
+        const values = rowOf(message);
         const added = this.sql
-          .exec(
-            "INSERT OR IGNORE INTO archived_messages (conversation_id, seq, id, sender_id, body, sent_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING 1",
-            message.conversationId,
-            message.seq,
-            message.id,
-            message.senderId,
-            message.deleted ? "" : message.body,
-            message.sentAt,
-            message.deleted ? 1 : 0,
-          )
+          .exec(`INSERT OR IGNORE INTO archived_messages (${COLUMNS}) VALUES (${VALUES}) RETURNING 1`, ...values)
           .toArray().length;
         inserted += added;
         // A deletion empties the copy archived before it.
-        if (!added && message.deleted) {
-          this.sql.exec(
-            "UPDATE archived_messages SET body = '', deleted = 1 WHERE conversation_id = ? AND seq = ?",
-            message.conversationId,
-            message.seq,
-          );
-        }
+        if (!added && message.deleted) writeWhole(this.sql, values);
       }
       return ok({ inserted });
+    });
+  }
+
+  async reviseArchivedMessages(batch: ArchivedMessage[]): Promise<Result<{ revised: number }>> {
+    return this.storage.transactionSync(() => {
+      const revisions = batch.slice(0, ARCHIVE_BATCH_MAX);
+      for (const message of revisions) writeWhole(this.sql, rowOf(message));
+      return ok({ revised: revisions.length });
     });
   }
 
@@ -115,6 +121,27 @@ function openGroup(
   return ok(openedGroup(group));
 }
 
+/** Inserts the copy, or replaces the one archived under its (conversation, seq). */
+function writeWhole(sql: SqlStorage, values: SqlStorageValue[]): void {
+  sql.exec(`INSERT INTO archived_messages (${COLUMNS}) VALUES (${VALUES}) ${REPLACE_WHOLE}`, ...values);
+}
+
+/** The values of COLUMNS for a message; a deleted one keeps no body. */
+function rowOf(message: ArchivedMessage): SqlStorageValue[] {
+  return [
+    message.conversationId,
+    message.seq,
+    message.id,
+    message.senderId,
+    message.deleted ? "" : message.body,
+    message.sentAt,
+    message.deleted ? 1 : 0,
+    message.replyTo ? JSON.stringify(message.replyTo) : null,
+    message.editedAt ?? null,
+    message.reactions?.length ? JSON.stringify(message.reactions) : null,
+  ];
+}
+
 function toArchived(row: MessageRow): ArchivedMessage {
   return {
     conversationId: row.conversation_id,
@@ -124,5 +151,10 @@ function toArchived(row: MessageRow): ArchivedMessage {
     body: row.body,
     sentAt: row.sent_at,
     ...(row.deleted ? { deleted: true as const } : {}),
+    ...(row.reply_to !== null ? { replyTo: JSON.parse(row.reply_to) as NonNullable<ArchivedMessage["replyTo"]> } : {}),
+    ...(row.edited_at !== null ? { editedAt: row.edited_at } : {}),
+    ...(row.reactions !== null
+      ? { reactions: JSON.parse(row.reactions) as NonNullable<ArchivedMessage["reactions"]> }
+      : {}),
   };
 }

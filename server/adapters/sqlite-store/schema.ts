@@ -67,6 +67,10 @@ export function migrate(sql: SqlStorage): void {
   addColumn(sql, "conversation_members", "joined_at", "INTEGER NOT NULL DEFAULT 0");
   // 1 once deleted for everyone: the body is empty.
   addColumn(sql, "archived_messages", "deleted", "INTEGER NOT NULL DEFAULT 0");
+  // Replies, edits and reactions, NULL on a message without them; reply_to and reactions are JSON text.
+  addColumn(sql, "archived_messages", "reply_to", "TEXT");
+  addColumn(sql, "archived_messages", "edited_at", "INTEGER");
+  addColumn(sql, "archived_messages", "reactions", "TEXT");
   sql.exec(`
     CREATE TABLE IF NOT EXISTS blocks (
       blocker TEXT NOT NULL,

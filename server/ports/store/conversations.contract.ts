@@ -12,7 +12,7 @@ export function describeConversationStoreContract(name: string, makeStore: () =>
     beforeAll(async () => {
       store = await makeStore();
     });
-    const { createUser, connectedPair, access, threeInAGroup } = storeFixtures(() => store);
+    const { createUser, connectedPair, access, threeInAGroup, archiveOf } = storeFixtures(() => store);
 
     describe("openConversation", () => {
       it("answers the members with their names and the creation time, in one call", async () => {
@@ -148,6 +148,135 @@ export function describeConversationStoreContract(name: string, makeStore: () =>
         const conversationId = `conv_${crypto.randomUUID()}`;
         await store.archiveMessages(range(1, 3).map((seq) => message(conversationId, seq)));
         expect(value(await store.messagesBefore(conversationId, 100, 10 * ARCHIVE_BATCH_MAX))).toHaveLength(3);
+      });
+
+      it("archives and pages replies, edits and reactions as written", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const [original, reply, replyToDeleted, reacted] = range(1, 4).map((seq) => message(conversationId, seq));
+        const batch = [
+          { ...original!, editedAt: 1_700_000_100_000 },
+          { ...reply!, replyTo: { seq: 1, senderId: "sender", excerpt: "message 1" } },
+          { ...replyToDeleted!, replyTo: { seq: 1, senderId: "sender", excerpt: "", deleted: true as const } },
+          {
+            ...reacted!,
+            reactions: [
+              { emoji: "👍", userIds: ["ann", "bob"] },
+              { emoji: "🎉", userIds: ["cy"] },
+            ],
+          },
+        ];
+        expect(value(await store.archiveMessages(batch))).toEqual({ inserted: 4 });
+        expect(await archiveOf(conversationId)).toEqual(batch);
+      });
+
+      it("keeps no reactions rather than an empty list", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const [archived, revised] = [message(conversationId, 1), message(conversationId, 2)];
+        value(await store.archiveMessages([{ ...archived!, reactions: [] }]));
+        value(await store.reviseArchivedMessages([{ ...revised!, reactions: [] }]));
+        expect(await archiveOf(conversationId)).toEqual([archived, revised]);
+        for (const copy of await archiveOf(conversationId)) expect(copy).not.toHaveProperty("reactions");
+      });
+    });
+
+    describe("revising the archive", () => {
+      const reactions = [{ emoji: "👍", userIds: ["ann", "bob"] }];
+
+      it("replaces an archived copy whole: an edit's body and time, and no reactions when it has none", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const [first, second] = [message(conversationId, 1), message(conversationId, 2)];
+        value(await store.archiveMessages([{ ...first!, reactions }, second!]));
+        const edited: ArchivedMessage = { ...first!, body: "message 1, fixed", editedAt: 1_700_000_100_000 };
+        expect(value(await store.reviseArchivedMessages([edited]))).toEqual({ revised: 1 });
+        expect(await archiveOf(conversationId)).toEqual([edited, second]);
+      });
+
+      it("replaces a reply's quote and adds reactions", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const reply: ArchivedMessage = {
+          ...message(conversationId, 2),
+          replyTo: { seq: 1, senderId: "sender", excerpt: "message 1" },
+        };
+        value(await store.archiveMessages([reply]));
+        const revised: ArchivedMessage = {
+          ...reply,
+          replyTo: { seq: 1, senderId: "sender", excerpt: "message 1, fixed" },
+          reactions,
+        };
+        value(await store.reviseArchivedMessages([revised]));
+        expect(await archiveOf(conversationId)).toEqual([revised]);
+      });
+
+      it("writes a deletion: no body, no edit, no reactions", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const archived: ArchivedMessage = { ...message(conversationId, 1), editedAt: 1_700_000_100_000, reactions };
+        value(await store.archiveMessages([archived]));
+        const { editedAt: _, reactions: __, ...plain } = archived;
+        // A deleted copy keeps no body even when one is sent.
+        value(await store.reviseArchivedMessages([{ ...plain, deleted: true }]));
+        expect(await archiveOf(conversationId)).toEqual([{ ...plain, body: "", deleted: true }]);
+      });
+
+      it("inserts a revision the archive does not hold, and a late write of the original leaves it", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const [held, missing] = [message(conversationId, 1), message(conversationId, 2)];
+        value(await store.archiveMessages([held!]));
+        const revisions: ArchivedMessage[] = [
+          { ...held!, reactions },
+          { ...missing!, body: "message 2, fixed", editedAt: 1_700_000_100_000 },
+        ];
+        expect(value(await store.reviseArchivedMessages(revisions))).toEqual({ revised: 2 });
+        expect(value(await store.archiveMessages([held!, missing!]))).toEqual({ inserted: 0 });
+        expect(await archiveOf(conversationId)).toEqual(revisions);
+      });
+
+      it("is safe to repeat, counting the same copies each time", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const revisions = range(1, 3).map((seq) => ({ ...message(conversationId, seq), reactions }));
+        expect(value(await store.reviseArchivedMessages(revisions))).toEqual({ revised: 3 });
+        expect(value(await store.reviseArchivedMessages(revisions))).toEqual({ revised: 3 });
+        expect(await archiveOf(conversationId)).toEqual(revisions);
+      });
+
+      it("keeps the later of two copies of one message in a batch", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const first = message(conversationId, 1);
+        const later: ArchivedMessage = { ...first, body: "message 1, fixed", editedAt: 1_700_000_100_000 };
+        expect(value(await store.reviseArchivedMessages([{ ...first, reactions }, later]))).toEqual({ revised: 2 });
+        expect(await archiveOf(conversationId)).toEqual([later]);
+      });
+
+      it("answers nothing revised for an empty batch", async () => {
+        expect(value(await store.reviseArchivedMessages([]))).toEqual({ revised: 0 });
+      });
+
+      it("writes at most the archive bound per call, the first of the batch", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        const revisions = range(1, ARCHIVE_BATCH_MAX + 1).map((seq) => message(conversationId, seq));
+        expect(value(await store.reviseArchivedMessages(revisions))).toEqual({ revised: ARCHIVE_BATCH_MAX });
+        const archived = await archiveOf(conversationId);
+        expect(archived).toHaveLength(ARCHIVE_BATCH_MAX);
+        expect(archived.at(-1)).toEqual(revisions[ARCHIVE_BATCH_MAX - 1]);
+      });
+
+      it("removes revised copies with their conversation, their group and their sender leaving it", async () => {
+        const conversationId = `conv_${crypto.randomUUID()}`;
+        value(await store.reviseArchivedMessages([{ ...message(conversationId, 1), reactions }]));
+        value(await store.deleteConversationMessages(conversationId));
+        expect(await archiveOf(conversationId)).toEqual([]);
+
+        const { ann, bob, group } = await threeInAGroup();
+        const [fromAnn, fromBob] = [message(group.id, 1, ann.id), message(group.id, 2, bob.id)];
+        value(
+          await store.reviseArchivedMessages([
+            { ...fromAnn!, reactions },
+            { ...fromBob!, reactions },
+          ]),
+        );
+        value(await store.deleteUser(bob.id));
+        expect((await archiveOf(group.id)).map((copy) => copy.senderId)).toEqual([ann.id]);
+        value(await store.deleteGroup(group.id));
+        expect(await archiveOf(group.id)).toEqual([]);
       });
     });
   });

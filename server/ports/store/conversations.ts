@@ -24,6 +24,12 @@ export interface ArchivedMessage {
   sentAt: number;
   /** Deleted for everyone: the body is empty, and writing it empties a copy archived before. */
   deleted?: true;
+  /** A reply: the original's seq and sender, and its excerpt as it read when this copy was written. */
+  replyTo?: { seq: number; senderId: string; excerpt: string; deleted?: true };
+  /** Edited by its sender: when, last. */
+  editedAt?: number;
+  /** Reactions when this copy was written: each emoji with who reacted, first reacted first. */
+  reactions?: { emoji: string; userIds: string[] }[];
 }
 
 /** At most this many messages per archive write or history page. */
@@ -46,6 +52,15 @@ export interface ConversationStore {
    * already archived is left as it is, unless the one written is `deleted`: that one replaces it.
    */
   archiveMessages(batch: ArchivedMessage[]): Promise<Result<{ inserted: number }>>;
+  /**
+   * Writes the current version of messages that changed after they may have been archived (an
+   * edit, a deletion, reactions, a reply whose original changed): each replaces the archived copy
+   * of its (conversationId, seq) whole (a field it lacks is removed), or is inserted when there is
+   * none; of two copies of one message in a batch, the later wins. Safe to repeat. At most
+   * ARCHIVE_BATCH_MAX per call, the first of the batch: `revised` counts the copies written
+   * (replaced or inserted), so a caller that sent more knows where the rest begin.
+   */
+  reviseArchivedMessages(batch: ArchivedMessage[]): Promise<Result<{ revised: number }>>;
   /** Archived messages with seq below `beforeSeq`, oldest first: the newest `limit` of them. */
   messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Result<ArchivedMessage[]>>;
   /** Removes a conversation's archived messages. Safe to repeat. */
