@@ -41,7 +41,6 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
   );
   const search = useSearch(list, connections);
   const openId = openConversationId.value;
-  const chatShown = chatWindow.module.value !== null;
   const searchOpen = search !== null && search.open.value;
   const searching = searchOpen && search.query.value.trim() !== "";
   const listPane = useRef<HTMLElement>(null);
@@ -53,7 +52,7 @@ export function ChatScreen({ user, session, notifications, outboxStore }: Props)
 
   // The list's chunk: at once on the list, else right after the chat is painted (or could not
   // be loaded), so that it is there by the time anyone looks.
-  const listNext = !openId || chatShown || chatWindow.failed.value;
+  const listNext = !openId || page.chatShown.value || chatWindow.failed.value;
   useEffect(() => {
     if (!listNext) return;
     const frame = requestAnimationFrame(() => setTimeout(() => listScreen.preload()));

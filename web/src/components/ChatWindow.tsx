@@ -1,7 +1,7 @@
 import { useModel } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import "../window.css";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { WIRE_LIMITS } from "../../../protocol/wire";
 import { errorMessage } from "../errors";
 import { formatLastSeen } from "../format";
@@ -32,6 +32,11 @@ type OpenProps = Props & { opened: Opened };
 export function ChatWindow(props: Props) {
   const { conversationId, context } = props;
   const opened = useModel(() => new OpenedConversationModel(conversationId, context.connections));
+  // Once painted (effects run after paint), the list's chunk may come (ChatScreen.tsx).
+  const shown = opened.known.value || opened.problem.value !== null;
+  useEffect(() => {
+    if (shown) context.page.chatShown.value = true;
+  }, [shown, context.page]);
   if (opened.connection.value) return <OpenChat {...props} opened={opened} />;
   if (opened.group.value)
     return (

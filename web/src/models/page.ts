@@ -6,6 +6,8 @@ export const PageModel = createModel(() => {
   const visible = signal(document.visibilityState === "visible");
   /** A newer tab of this person took this tab's place (4004): nothing here is live any more. */
   const replaced = signal(false);
+  /** The open chat has shown what it is (or why it cannot): what a direct link waited for is painted. */
+  const chatShown = signal(false);
 
   effect(() => {
     const onChange = () => {
@@ -15,7 +17,7 @@ export const PageModel = createModel(() => {
     return () => document.removeEventListener("visibilitychange", onChange);
   });
 
-  return { visible, replaced };
+  return { visible, replaced, chatShown };
 });
 
 export type Page = InstanceType<typeof PageModel>;
